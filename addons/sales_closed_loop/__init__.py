@@ -1,0 +1,4 @@
+from . import models
+from . import wizards
+from . import cli
+from .hooks import post_init_hook

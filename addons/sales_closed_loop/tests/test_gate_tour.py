@@ -1,0 +1,49 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestGateTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The test database may have only zh_CN active; the tour reads English labels.
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.user_salesman = new_test_user(
+            cls.env,
+            login="cl_tour_salesman",
+            groups="sales_team.group_sale_salesman",
+            lang="en_US",
+        )
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "Gate Tour Harbour Cranes",
+                "type": "opportunity",
+                "user_id": cls.user_salesman.id,
+            }
+        )
+
+    def test_kanban_drag_refused(self):
+        """A card dragged to Needs Diagnosis without pain points is refused and stays."""
+        screening = self.env.ref("sales_closed_loop.stage_lead_screening")
+        self.assertEqual(self.lead.stage_id, screening)
+
+        self.start_tour(
+            "/odoo/crm", "sales_closed_loop_gate_kanban_drag", login=self.user_salesman.login
+        )
+
+        self.lead.invalidate_recordset()
+        self.assertEqual(self.lead.stage_id, screening)
+
+    def test_lead_evidence_tab(self):
+        """The lead form shows the evidence and stage history tabs and the button."""
+        self.env["crm.lead.evidence"].create(
+            {
+                "lead_id": self.lead.id,
+                "type_id": self.env.ref("sales_closed_loop.evidence_type_pain_points").id,
+                "note": "Scanned at the customer's site",
+            }
+        )
+
+        self.start_tour(
+            "/odoo/crm", "sales_closed_loop_lead_evidence", login=self.user_salesman.login
+        )
