@@ -111,3 +111,21 @@ psql_cmd() {
 odoo_bin() {
     "$VENV/bin/python" "$ODOO_DIR/odoo-bin" "$@"
 }
+
+# Load the Chinese (zh_CN) translations of every installed module into the
+# database $2 (configuration $1) and switch the users named after it to
+# Chinese. Odoo's --load-language cannot do it when the database is created:
+# it then makes zh_CN the only language and loads only base's terms.
+load_chinese() {
+    local conf=$1 db=$2
+    shift 2
+    local logins
+    logins=$(printf '"%s",' "$@")
+    odoo_bin shell -c "$conf" -d "$db" --no-http --log-level=warn <<PY
+env["res.lang"]._activate_lang("zh_CN")
+modules = env["ir.module.module"].search([("state", "=", "installed")])
+modules._update_translations(["zh_CN"])
+env["res.users"].search([("login", "in", [$logins])]).write({"lang": "zh_CN"})
+env.cr.commit()
+PY
+}
