@@ -1,0 +1,109 @@
+import re
+
+from odoo import api, fields, models
+from odoo.tools import html2plaintext
+
+# "#D37" in a note is a hash followed by an action code. The lookbehind skips
+# "&#39;" and words such as "abc#D1". Case is ignored because reps type "#d37" too.
+ACTION_CODE_MENTION = re.compile(r"(?<![\w&#])#([A-Za-z]{1,3}[0-9]{1,4})\b")
+
+# Enough suggestions to cover a stage without burying the best ones.
+SUGGESTED_ACTION_LIMIT = 8
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    action_usage_ids = fields.One2many(
+        "sales.action.usage", "lead_id", string="Sales Action Usages"
+    )
+    suggested_action_ids = fields.Many2many(
+        "sales.action",
+        string="Suggested Actions",
+        compute="_compute_suggested_action_ids",
+        help="Actions for the lead's stage, those for the customer's industry first.",
+    )
+
+    @api.depends(
+        "stage_id", "partner_id.industry_id", "partner_id.commercial_partner_id.industry_id"
+    )
+    def _compute_suggested_action_ids(self):
+        """Suggest actions for each lead's stage, ranked for the rep.
+
+        Actions for the customer's industry come first and ice-breakers last,
+        because ice-breakers fit every stage and would otherwise crowd out the
+        stage's own actions. An action limited to other industries is left out
+        only when the customer's industry is known. One search covers every
+        lead in ``self``, and the ranking runs in memory.
+        """
+        actions = self.env["sales.action"].search([("stage_ids", "in", self.stage_id.ids)])
+        for lead in self:
+            partner = lead.partner_id
+            industry = partner.commercial_partner_id.industry_id or partner.industry_id
+            candidates = actions.filtered(
+                lambda action, lead=lead, industry=industry: (
+                    lead.stage_id in action.stage_ids
+                    and (not industry or not action.industry_ids or industry in action.industry_ids)
+                )
+            )
+            # sorted() is stable, so the library order stays within each rank.
+            ranked = candidates.sorted(
+                lambda action, industry=industry: (
+                    not (industry and industry in action.industry_ids),
+                    action.category == "ice_breaking",
+                )
+            )
+            lead.suggested_action_ids = ranked[:SUGGESTED_ACTION_LIMIT]
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """Record a usage for every action code (``#D37``) quoted in a rep's note or activity."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if not self.env.context.get("sales_action_kb_skip_mentions"):
+            self._record_action_mentions(message)
+        return result
+
+    def _record_action_mentions(self, message):
+        """Create one usage per action code quoted in ``message``.
+
+        Only messages written by the current internal user count: notes,
+        messages, and the message posted when an activity is marked done, which
+        carries the activity's summary, note and feedback. Emails, such as
+        replies from customers, are skipped.
+        """
+        user = self.env.user
+        if (
+            len(self) != 1
+            or message.message_type not in ("comment", "notification")
+            or message.author_id != user.partner_id
+            or not user._is_internal()
+        ):
+            return
+
+        codes = {
+            code.upper() for code in ACTION_CODE_MENTION.findall(html2plaintext(message.body or ""))
+        }
+        if not codes:
+            return
+
+        # The user's own rights apply even when an activity is marked done
+        # in sudo, so an action of another company is never recorded.
+        actions = self.env(su=False)["sales.action"].search([("code", "in", list(codes))])
+        self.env["sales.action.usage"].sudo().create(
+            [
+                {
+                    "action_id": action.id,
+                    "lead_id": self.id,
+                    "user_id": user.id,
+                    "source": "message",
+                }
+                for action in actions
+            ]
+        )
+
+    def _merge_dependences(self, opportunities):
+        """Move the action usages of merged leads to the surviving lead, so none is lost."""
+        result = super()._merge_dependences(opportunities)
+        self.env["sales.action.usage"].sudo().search([("lead_id", "in", opportunities.ids)]).write(
+            {"lead_id": self.id}
+        )
+        return result
