@@ -9,7 +9,7 @@ STATE="$ROOT/.state"
 # included, reuses one copy. CLOSED_LOOP_CACHE moves it.
 CACHE_DIR=${CLOSED_LOOP_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/closed-loop-sales}
 ODOO_DIR="$CACHE_DIR/odoo-18.0"
-ODOO_UPSTREAM=https://github.com/odoo/odoo.git
+ODOO_UPSTREAM=${CLOSED_LOOP_ODOO_REPO:-https://github.com/odoo/odoo.git}
 
 MODULES=sales_closed_loop,sales_action_kb,sales_forecast_tricolor
 
