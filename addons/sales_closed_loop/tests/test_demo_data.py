@@ -43,3 +43,6 @@ class TestDemoData(TransactionCase):
         for rep in users - manager:
             self.assertTrue(rep.has_group("sales_team.group_sale_salesman"))
             self.assertFalse(rep.has_group("sales_team.group_sale_salesman_all_leads"))
+        team = self.env.ref("sales_closed_loop.crm_team_demo_closed_loop")
+        self.assertEqual(team.user_id, manager)
+        self.assertEqual(team.member_ids, users)
