@@ -19,6 +19,42 @@ FORECAST_WEIGHT_FIELDS = (
 )
 
 
+def check_forecast_weights(env, owner, green, yellow, red):
+    """Raise a ValidationError unless the weights are each in [0, 1] and green ≥ yellow ≥ red.
+
+    ``owner`` names the company or override in the message.
+    """
+    for label, weight in (
+        (env._("green"), green),
+        (env._("yellow"), yellow),
+        (env._("red"), red),
+    ):
+        if not 0.0 <= weight <= 1.0:
+            raise ValidationError(
+                env._(
+                    "The %(color)s forecast weight of %(company)s is "
+                    "%(weight)s, but a forecast weight must be between "
+                    "0 and 1.",
+                    color=label,
+                    company=owner,
+                    weight=weight,
+                )
+            )
+    if not green >= yellow >= red:
+        raise ValidationError(
+            env._(
+                "The forecast weights of %(company)s must not increase "
+                "from green to yellow to red, but they are green "
+                "%(green)s, yellow %(yellow)s, red %(red)s. Set green "
+                "≥ yellow ≥ red.",
+                company=owner,
+                green=green,
+                yellow=yellow,
+                red=red,
+            )
+        )
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -44,41 +80,55 @@ class ResCompany(models.Model):
         "evidence at all (0 to 1).",
     )
 
+    forecast_budget_threshold = fields.Float(
+        string="Budget Accuracy Threshold",
+        default=0.7,
+        help="Forecast accuracy (0 to 1) below which a sales team's quarter counts as missed.",
+    )
+    forecast_budget_quarters = fields.Integer(
+        string="Missed Quarters Before a Cut",
+        default=2,
+        help="Number of consecutive missed quarters after which the next quarter's "
+        "marketing budget is cut.",
+    )
+    forecast_budget_cut = fields.Float(
+        string="Budget Cut",
+        default=0.15,
+        help="Share of the planned marketing budget removed by the policy (0 to 1).",
+    )
+
+    forecast_signal_token = fields.Char(
+        string="External Signal Token",
+        groups="base.group_system",
+        copy=False,
+        help="Secret that a system posting external signals sends as a bearer "
+        "token. Leave empty to turn the endpoint off for this company.",
+    )
+
+    @api.constrains("forecast_budget_threshold", "forecast_budget_quarters", "forecast_budget_cut")
+    def _check_forecast_budget_policy(self):
+        for company in self:
+            if not 0.0 <= company.forecast_budget_threshold <= 1.0:
+                raise ValidationError(
+                    self.env._("The budget accuracy threshold must be between 0 and 1.")
+                )
+            if not 0.0 <= company.forecast_budget_cut <= 1.0:
+                raise ValidationError(self.env._("The budget cut must be between 0 and 1."))
+            if company.forecast_budget_quarters < 1:
+                raise ValidationError(
+                    self.env._("The budget policy needs at least one missed quarter.")
+                )
+
     @api.constrains(*FORECAST_WEIGHT_FIELDS)
     def _check_forecast_weights(self):
         for company in self:
-            green = company.forecast_weight_green
-            yellow = company.forecast_weight_yellow
-            red = company.forecast_weight_red
-            for label, weight in (
-                (self.env._("green"), green),
-                (self.env._("yellow"), yellow),
-                (self.env._("red"), red),
-            ):
-                if not 0.0 <= weight <= 1.0:
-                    raise ValidationError(
-                        self.env._(
-                            "The %(color)s forecast weight of %(company)s is "
-                            "%(weight)s, but a forecast weight must be between "
-                            "0 and 1.",
-                            color=label,
-                            company=company.name,
-                            weight=weight,
-                        )
-                    )
-            if not green >= yellow >= red:
-                raise ValidationError(
-                    self.env._(
-                        "The forecast weights of %(company)s must not increase "
-                        "from green to yellow to red, but they are green "
-                        "%(green)s, yellow %(yellow)s, red %(red)s. Set green "
-                        "≥ yellow ≥ red.",
-                        company=company.name,
-                        green=green,
-                        yellow=yellow,
-                        red=red,
-                    )
-                )
+            check_forecast_weights(
+                self.env,
+                company.name,
+                company.forecast_weight_green,
+                company.forecast_weight_yellow,
+                company.forecast_weight_red,
+            )
 
     def write(self, vals):
         changed = self.browse()

@@ -28,6 +28,17 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
     )
 
+    forecast_budget_threshold = fields.Float(
+        related="company_id.forecast_budget_threshold", readonly=False
+    )
+    forecast_budget_quarters = fields.Integer(
+        related="company_id.forecast_budget_quarters", readonly=False
+    )
+    forecast_budget_cut = fields.Float(related="company_id.forecast_budget_cut", readonly=False)
+    forecast_signal_token = fields.Char(
+        related="company_id.forecast_signal_token", readonly=False, groups="base.group_system"
+    )
+
     @api.depends("company_id")
     def _compute_forecast_weights(self):
         for settings in self:

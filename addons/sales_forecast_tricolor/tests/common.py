@@ -52,6 +52,9 @@ class ForecastCommon(TransactionCase):
         )
         cls.type_purchase_intent = cls.env.ref("sales_closed_loop.evidence_type_purchase_intent")
         cls.type_payment_voucher = cls.env.ref("sales_closed_loop.evidence_type_payment_voucher")
+        cls.type_purchase_order = cls.env.ref("sales_closed_loop.evidence_type_purchase_order")
+        cls.stage_won = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        cls.stage_open = cls.env.ref("sales_closed_loop.stage_lead_screening")
 
     @classmethod
     def _create_opportunity(cls, **vals):
@@ -65,6 +68,12 @@ class ForecastCommon(TransactionCase):
         }
         values.update(vals)
         return cls.env["crm.lead"].create(values)
+
+    @classmethod
+    def _set_stage(cls, lead, stage):
+        # The import context lets a test place a deal in any stage without
+        # walking it through every gated stage.
+        lead.with_context(sales_closed_loop_import=True).write({"stage_id": stage.id})
 
     @classmethod
     def _add_evidence(cls, lead, evidence_type, evidence_date=date(2026, 3, 2)):

@@ -74,7 +74,7 @@ class TestForecastColor(ForecastCommon):
         lead_zh = lead.with_context(lang="zh_CN")
         reason = lead_zh.forecast_color_reason
 
-        self.assertTrue(reason.startswith("绿色，依据："), reason)  # noqa: RUF001
+        self.assertTrue(reason.startswith("绿色，依据："), reason)
         self.assertIn(self.type_payment_voucher.with_context(lang="zh_CN").name, reason)
         self.assertIn(format_date(lead_zh.env, lead.evidence_ids.date), reason)
 

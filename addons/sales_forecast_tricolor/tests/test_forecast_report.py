@@ -122,15 +122,96 @@ class TestForecastReport(ForecastCommon):
         )
         self.assertAlmostEqual(total, 12000.0 * 0.6 + 3000.0 * 0.2)
 
-    def test_report_all_leads_rows(self):
-        """A user allowed all leads sees every rep's opportunities in the report."""
-        for user in (self.user_all_leads, self.user_manager):
-            rows = self.Report.with_user(user).search([("team_id", "=", self.team.id)])
-            self.assertEqual(
-                set(rows.lead_id.ids),
-                {self.lead_own.id, self.lead_other.id, self.lead_unassigned.id},
-                user.login,
-            )
+    def test_report_manager_all_rows(self):
+        """A sales administrator reads every rep's opportunities in the report."""
+        rows = self.Report.with_user(self.user_manager).search([("team_id", "=", self.team.id)])
+
+        self.assertEqual(
+            set(rows.lead_id.ids),
+            {self.lead_own.id, self.lead_other.id, self.lead_unassigned.id},
+        )
+
+    def test_report_team_leader_rows(self):
+        """A team leader reads the deals of the team they lead and not another team's."""
+        other_team = self.env["crm.team"].create({"name": "Forecast Foreign Team"})
+        foreign = self._create_opportunity(
+            name="Foreign deal", team_id=other_team.id, user_id=self.user_salesman_other.id
+        )
+        report = self.Report.with_user(self.user_all_leads)
+        teams = [("team_id", "in", (self.team | other_team).ids)]
+        self.assertEqual(report.search(teams).lead_id, self.lead_unassigned)
+
+        self.team.user_id = self.user_all_leads
+        rows = report.search(teams)
+
+        self.assertEqual(
+            set(rows.lead_id.ids),
+            {self.lead_own.id, self.lead_other.id, self.lead_unassigned.id},
+        )
+        self.assertNotIn(foreign, rows.lead_id)
+        [(total,)] = report._read_group(teams, [], ["weighted_revenue:sum"])
+        self.assertAlmostEqual(total, 7000.0 * 0.9 + 12000.0 * 0.6 + 3000.0 * 0.2)
+
+    def test_report_team_member_rows(self):
+        """A user with all-leads rights sees the deals of a team they are a member of."""
+        self.team.member_ids = [(4, self.user_all_leads.id)]
+
+        rows = self.Report.with_user(self.user_all_leads).search([("team_id", "=", self.team.id)])
+
+        self.assertEqual(len(rows), 3)
+
+    def test_report_two_currencies(self):
+        """Deals of a company in another currency are converted at today's rate, checked by hand."""
+        usd = self.env.ref("base.USD")
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.company.currency_id = usd
+        # Rates are per unit of the company currency: 1 USD = 0.8 EUR, so
+        # 1 EUR = 1.25 USD. An older rate must not be used.
+        self.env["res.currency.rate"].search([("currency_id", "in", (usd | eur).ids)]).unlink()
+        self.env["res.currency.rate"].create(
+            [
+                {
+                    "currency_id": eur.id,
+                    "name": "2020-01-01",
+                    "rate": 0.5,
+                    "company_id": self.company.id,
+                },
+                {
+                    "currency_id": eur.id,
+                    "name": "2024-01-01",
+                    "rate": 0.8,
+                    "company_id": self.company.id,
+                },
+            ]
+        )
+        company_eur = self.env["res.company"].create(
+            {"name": "Forecast Euro Company", "currency_id": eur.id}
+        )
+        team_eur = self.env["crm.team"].create(
+            {"name": "Forecast Euro Team", "company_id": company_eur.id}
+        )
+        lead_eur = self._create_opportunity(
+            name="Euro deal",
+            company_id=company_eur.id,
+            team_id=team_eur.id,
+            user_id=False,
+            expected_revenue=8000.0,
+        )
+        self._add_evidence(lead_eur, self.type_payment_voucher)
+        teams = [("team_id", "in", (self.team | team_eur).ids)]
+
+        report = self.Report.with_context(allowed_company_ids=[self.company.id, company_eur.id])
+        row = report.search([("lead_id", "=", lead_eur.id)])
+        self.assertEqual(row.currency_id, usd)
+        self.assertEqual(row.deal_currency_id, eur)
+        self.assertAlmostEqual(row.deal_expected_revenue, 8000.0)
+        # 8000 EUR × 1.25 = 10000 USD; green weight 0.9 gives 9000 USD.
+        self.assertAlmostEqual(row.expected_revenue, 10000.0)
+        self.assertAlmostEqual(row.weighted_revenue, 9000.0)
+        [(total,)] = report._read_group(teams, [], ["weighted_revenue:sum"])
+        own = 7000.0 * 0.9 + 12000.0 * 0.6 + 3000.0 * 0.2
+        self.assertAlmostEqual(total, own + 9000.0)
 
     def test_report_multi_company(self):
         """Each company's rows carry its own weights and stay out of the other company's view."""
@@ -145,12 +226,12 @@ class TestForecastReport(ForecastCommon):
         team_b = self.env["crm.team"].create(
             {"name": "Forecast Team B", "company_id": company_b.id}
         )
-        self.user_all_leads.write({"company_ids": [(4, company_b.id)]})
+        self.user_manager.write({"company_ids": [(4, company_b.id)]})
         lead_b = self._create_opportunity(
             name="Company B deal",
             company_id=company_b.id,
             team_id=team_b.id,
-            user_id=self.user_all_leads.id,
+            user_id=self.user_manager.id,
             expected_revenue=10000.0,
         )
         self._add_evidence(lead_b, self.type_payment_voucher)
@@ -168,13 +249,13 @@ class TestForecastReport(ForecastCommon):
         self.assertAlmostEqual(totals[company_b], 8000.0)
         self.assertAlmostEqual(totals[self.company], 7000.0 * 0.9 + 12000.0 * 0.6 + 3000.0 * 0.2)
 
-        report_a = self.Report.with_user(self.user_all_leads).with_context(
+        report_a = self.Report.with_user(self.user_manager).with_context(
             allowed_company_ids=[self.company.id]
         )
         self.assertFalse(report_a.search([("lead_id", "=", lead_b.id)]))
         self.assertTrue(report_a.search([("lead_id", "=", self.lead_own.id)]))
 
-        report_b = self.Report.with_user(self.user_all_leads).with_context(
+        report_b = self.Report.with_user(self.user_manager).with_context(
             allowed_company_ids=[company_b.id]
         )
         self.assertEqual(report_b.search([("team_id", "in", teams.ids)]).lead_id, lead_b)
