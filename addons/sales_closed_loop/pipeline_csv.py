@@ -65,6 +65,10 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 
+# Key under which ``read_rows`` stores the shape problem of a malformed row.
+# A tuple never equals a column name, which is a string.
+ROW_PROBLEM = ("row_problem",)
+
 
 class PipelineFileError(Exception):
     """A file that cannot be imported at all.
@@ -85,9 +89,12 @@ class PipelineFileError(Exception):
 class RowSkip:
     """A pipeline row left out of the import, with the reason.
 
-    ``code`` is one of ``missing_id``, ``duplicate_id``, ``unknown_stage``,
-    ``bad_date``, ``missing_date``, ``bad_number``, ``missing_value`` or
-    ``close_before_engage``. ``values`` contains the values the message shows.
+    ``code`` is one of ``truncated``, ``unclosed_quote``, ``missing_id``,
+    ``duplicate_id``, ``unknown_stage``, ``missing_product``,
+    ``unknown_product``, ``bad_date``, ``missing_date``, ``bad_number``,
+    ``missing_value`` or ``close_before_engage``. The import wizard adds
+    ``unknown_agent``, ``ambiguous_agent``, ``changed_in_odoo`` and
+    ``values_unknown``. ``values`` contains the values the message shows.
     """
 
     line: int
@@ -138,6 +145,12 @@ def read_rows(content, filename):
     (Excel uses a semicolon in locales with a decimal comma). Raises
     ``PipelineFileError`` when the file is missing, empty, unreadable or lacks
     a required column.
+
+    A row with fewer cells than the header, or with a cell spanning lines,
+    gets its problem under the ``ROW_PROBLEM`` key: ``("truncated", cells,
+    columns)`` or ``("unclosed_quote", last line)``. Such a row is numbered
+    by its first line. Python's csv reader raises no error on a quote left
+    open: it reads every following line into that cell, up to the next quote.
     """
     text = decode(content, filename)
     if not text.strip():
@@ -151,25 +164,40 @@ def read_rows(content, filename):
         delimiter = "\t"
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
     try:
-        # reader.line_num counts physical lines: a row is numbered by the line
-        # where it ends, right even after a quoted cell spanning lines.
-        records = [(reader.line_num, record) for record in reader]
+        # reader.line_num counts physical lines and is the line where a record
+        # ends, so a record starts on the line after the previous one ended.
+        records = []
+        first_line = 1
+        for record in reader:
+            records.append((first_line, reader.line_num, record))
+            first_line = reader.line_num + 1
     except csv.Error as error:
         raise PipelineFileError("malformed", filename, str(error)) from error
 
-    records = [(line, record) for line, record in records if any(cell.strip() for cell in record)]
+    records = [
+        (first, last, record)
+        for first, last, record in records
+        if any(cell.strip() for cell in record)
+    ]
     if not records:
         raise PipelineFileError("empty", filename)
-    header = [name.strip().lower() for name in records[0][1]]
+    header = [name.strip().lower() for name in records[0][2]]
     missing = [name for name in REQUIRED_COLUMNS.get(filename, ()) if name not in header]
     if missing:
         raise PipelineFileError("missing_columns", filename, ", ".join(missing))
 
     rows = []
-    for line, record in records[1:]:
+    for first, last, record in records[1:]:
         cells = [cell.strip() for cell in record] + [""] * (len(header) - len(record))
         # Cells beyond the header are ignored.
-        rows.append((line, dict(zip(header, cells, strict=False))))
+        row = dict(zip(header, cells, strict=False))
+        if any("\n" in cell or "\r" in cell for cell in record):
+            row[ROW_PROBLEM] = ("unclosed_quote", last)
+        elif len(record) < len(header):
+            row[ROW_PROBLEM] = ("truncated", len(record), len(header))
+        # A normal row is numbered by the line where it ends, which is also
+        # where it starts, and a malformed one by the line where it starts.
+        rows.append((first if ROW_PROBLEM in row else last, row))
     if not rows:
         raise PipelineFileError("empty", filename)
     return rows
@@ -275,12 +303,13 @@ def parse_teams(rows):
 def parse_pipeline(rows, products):
     """Return ``(opportunities, skips)`` from the pipeline rows.
 
-    A row is skipped, with a ``RowSkip``, when its id is missing or repeated,
-    or its stage is not one of the export's four. It is also skipped when a
-    date or the close value is invalid, when a won or lost deal has no close
-    date or a won deal no close value, and when the close date is before the
-    engage date. Product names take the spelling of ``products``, so
-    ``GTXPro`` becomes ``GTX Pro``.
+    A row is skipped, with a ``RowSkip``, when it is truncated or has a quote
+    left open, or when its id is missing or repeated. It is skipped when its
+    stage is not one of the export's four, or its product is blank or not in
+    ``products``. It is also skipped when a date or the close value is
+    invalid, when a won or lost deal has no close date or a won deal no close
+    value, and when the close date is before the engage date. Product names
+    take the spelling of ``products``, so ``GTXPro`` becomes ``GTX Pro``.
     """
     opportunities = []
     skips = []
@@ -291,6 +320,13 @@ def parse_pipeline(rows, products):
         def skip(code, _line=line, _ref=ref, **values):
             skips.append(RowSkip(_line, _ref, code, values))
 
+        problem = row.get(ROW_PROBLEM)
+        if problem and problem[0] == "unclosed_quote":
+            skip("unclosed_quote", last_line=problem[1])
+            continue
+        if problem:
+            skip("truncated", cells=problem[1], columns=problem[2])
+            continue
         if not ref:
             skip("missing_id")
             continue
@@ -302,6 +338,14 @@ def parse_pipeline(rows, products):
         stage = FILE_STAGES.get(row["deal_stage"].lower())
         if not stage:
             skip("unknown_stage", value=row["deal_stage"])
+            continue
+
+        product = " ".join(row["product"].split())
+        if not product:
+            skip("missing_product")
+            continue
+        if product_key(product) not in products:
+            skip("unknown_product", value=product)
             continue
 
         dates = {}
@@ -335,14 +379,12 @@ def parse_pipeline(rows, products):
             skip("close_before_engage", engage=row["engage_date"], close=row["close_date"])
             continue
 
-        product = " ".join(row["product"].split())
-        product = products.get(product_key(product), (product, None))[0]
         opportunities.append(
             Opportunity(
                 line=line,
                 ref=ref,
                 agent=" ".join(row["sales_agent"].split()),
-                product=product,
+                product=products[product_key(product)][0],
                 account=" ".join(row["account"].split()),
                 stage=stage,
                 engage_date=dates["engage_date"],

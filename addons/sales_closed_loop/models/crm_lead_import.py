@@ -18,5 +18,15 @@ class CrmLead(models.Model):
         readonly=True,
         groups="base.group_system",
         help="Digest of the file row as last imported. A new import rewrites the "
-        "opportunity only when its row changed.",
+        "opportunity only when its row changed and the opportunity was not changed in Odoo "
+        "since the last import.",
+    )
+    import_values_checksum = fields.Char(
+        string="Imported Values Checksum",
+        copy=False,
+        readonly=True,
+        groups="base.group_system",
+        help="Digest of the stage, salesperson, expected revenue, expected closing, active "
+        "flag and customer as the last import wrote them. A new import does not overwrite "
+        "the opportunity when these values were changed in Odoo since.",
     )

@@ -36,6 +36,21 @@ SECTOR_INDUSTRY_XMLIDS = {
     "telecommunications": "base.res_partner_industry_J",
 }
 
+# Fields of an imported opportunity that a salesperson changes in Odoo: stage,
+# salesperson, expected revenue, expected closing, won/lost state (the stage's
+# won flag and ``active``) and customer. The import stores a digest of their
+# values after each write, and a re-import leaves an opportunity alone when
+# they no longer match it. None of them is recomputed by crm once set, unlike
+# ``write_date`` or ``probability``.
+WATCHED_FIELDS = (
+    "stage_id",
+    "user_id",
+    "expected_revenue",
+    "date_deadline",
+    "active",
+    "partner_id",
+)
+
 # Context of every write of the import. It sets the gate bypass of the
 # closed-loop stages, which only the superuser and Settings administrators get,
 # and turns off the chatter message and followers of each imported record.
@@ -143,18 +158,21 @@ class CrmPipelineImport(models.TransientModel):
     def action_import(self):
         """Import the four uploaded files and show the summary."""
         self.ensure_one()
+        # The web client stores a 0-byte upload as False, like no upload at
+        # all, but it keeps the file name: a name without content is empty.
         files = {
-            pipeline_csv.PIPELINE_FILE: self.pipeline_file,
-            pipeline_csv.ACCOUNTS_FILE: self.accounts_file,
-            pipeline_csv.PRODUCTS_FILE: self.products_file,
-            pipeline_csv.TEAMS_FILE: self.teams_file,
+            pipeline_csv.PIPELINE_FILE: (self.pipeline_file, self.pipeline_filename),
+            pipeline_csv.ACCOUNTS_FILE: (self.accounts_file, self.accounts_filename),
+            pipeline_csv.PRODUCTS_FILE: (self.products_file, self.products_filename),
+            pipeline_csv.TEAMS_FILE: (self.teams_file, self.teams_filename),
         }
-        self._import_files(
-            {
-                name: base64.b64decode(content) if content else None
-                for name, content in files.items()
-            }
-        )
+        contents = {}
+        for name, (content, filename) in files.items():
+            if content:
+                contents[name] = base64.b64decode(content)
+            else:
+                contents[name] = b"" if filename else None
+        self._import_files(contents)
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -194,7 +212,7 @@ class CrmPipelineImport(models.TransientModel):
             "without_price": 0,
             "industries_created": 0,
             "companies_created": 0,
-            "users_created": 0,
+            "users_created": [],
             "teams_created": 0,
         }
 
@@ -203,6 +221,7 @@ class CrmPipelineImport(models.TransientModel):
         #    who lacks a sales or contacts group a failure halfway through.
         env = self.env(context=dict(self.env.context, **IMPORT_CONTEXT), su=True)
         wizard = self.with_env(env)
+        wizard._check_agents(parsed, summary)
         industries = wizard._import_industries(parsed["accounts"], summary)
         partners = wizard._import_companies(parsed, industries, summary)
         users = wizard._import_users(parsed, summary)
@@ -397,20 +416,69 @@ class CrmPipelineImport(models.TransientModel):
             summary["companies_created"] = len(vals_list)
         return partners
 
+    def _check_agents(self, parsed, summary):
+        """Skip the pipeline rows whose agent is neither in the teams file nor a user.
+
+        An agent is known when the teams file names it as an agent or a
+        manager. Any other agent is looked up among the active internal users
+        by exact name, and used when exactly one user has that name. The users
+        found are stored in ``parsed["agent_users"]``. No user is created for
+        such an agent, so a typo cannot add a salesperson.
+        """
+        teams = parsed["teams"]
+        known_agents = set(teams) | {manager for manager, _office in teams.values()}
+        outside = {
+            opportunity.agent
+            for opportunity in parsed["opportunities"]
+            if opportunity.agent and opportunity.agent not in known_agents
+        }
+        users_by_name = {}
+        if outside:
+            for user in self.env["res.users"].search(
+                [("name", "in", sorted(outside)), ("share", "=", False)]
+            ):
+                users_by_name.setdefault(user.name, self.env["res.users"])
+                users_by_name[user.name] |= user
+
+        accepted = []
+        for opportunity in parsed["opportunities"]:
+            if not opportunity.agent or opportunity.agent in known_agents:
+                accepted.append(opportunity)
+                continue
+            matches = users_by_name.get(opportunity.agent)
+            if matches and len(matches) == 1:
+                accepted.append(opportunity)
+                continue
+            summary["skips"].append(
+                pipeline_csv.RowSkip(
+                    opportunity.line,
+                    opportunity.ref,
+                    "ambiguous_agent" if matches else "unknown_agent",
+                    {"value": opportunity.agent, "count": len(matches or ())},
+                )
+            )
+        parsed["opportunities"] = accepted
+        parsed["agent_users"] = {
+            name: users for name, users in users_by_name.items() if len(users) == 1
+        }
+
     def _import_users(self, parsed, summary):
         """Return ``{person name: user}`` for every agent and manager.
 
-        Users are matched on a login derived from the name, so a second
-        import finds them again. New agents get the salesman group (own
-        documents), new managers the all-leads group (their team's documents).
+        Agents and managers of the teams file are matched with users on a
+        login derived from the name, so a second import finds them again.
+        New agents get the salesman group (own documents), new managers the
+        all-leads group (their team's documents), and neither gets a
+        password. The names of the created users go to the summary. Pipeline
+        agents outside the teams file map to the users ``_check_agents``
+        found.
         """
-        agents = set(parsed["teams"]) | {
-            opportunity.agent for opportunity in parsed["opportunities"] if opportunity.agent
-        }
+        agents = set(parsed["teams"])
         managers = {manager for manager, _office in parsed["teams"].values() if manager}
         names = sorted(agents | managers)
+        agent_users = parsed.get("agent_users", {})
         if not names:
-            return {}
+            return dict(agent_users)
         logins = {name: pipeline_csv.login_from_name(name) for name in names}
         Users = self.env["res.users"].with_context(active_test=False)
         users_by_login = {
@@ -431,8 +499,10 @@ class CrmPipelineImport(models.TransientModel):
         if vals_list:
             for user in Users.create(vals_list):
                 users_by_login[user.login] = user
-            summary["users_created"] = len(vals_list)
-        return {name: users_by_login[logins[name]] for name in names}
+            summary["users_created"] = [vals["name"] for vals in vals_list]
+        users = dict(agent_users)
+        users.update((name, users_by_login[logins[name]]) for name in names)
+        return users
 
     def _import_teams(self, teams, users, summary):
         """Return ``{agent name: team}``, with one sales team per manager.
@@ -489,7 +559,9 @@ class CrmPipelineImport(models.TransientModel):
 
         An opportunity is found again by its ``import_ref``. It is rewritten
         only when its file row or the stage mapping changed since the last
-        import, so importing the same files twice changes nothing.
+        import, so importing the same files twice changes nothing. It is not
+        rewritten, and its row is skipped, when one of ``WATCHED_FIELDS`` was
+        changed in Odoo since the import wrote it.
         """
         Lead = self.env["crm.lead"].with_context(active_test=False)
         opportunities = parsed["opportunities"]
@@ -497,7 +569,8 @@ class CrmPipelineImport(models.TransientModel):
             row["import_ref"]: row
             for row in Lead.search_read(
                 [("import_ref", "in", [opportunity.ref for opportunity in opportunities])],
-                ["import_ref", "import_checksum"],
+                ["import_ref", "import_checksum", "import_values_checksum", *WATCHED_FIELDS],
+                load=None,
             )
         }
         cycle_days = pipeline_csv.median_sales_cycle_days(opportunities)
@@ -510,6 +583,7 @@ class CrmPipelineImport(models.TransientModel):
 
         to_create = []
         to_update = []
+        to_record = []
         for opportunity in opportunities:
             vals = self._prepare_lead_values(
                 opportunity,
@@ -532,6 +606,18 @@ class CrmPipelineImport(models.TransientModel):
                 to_create.append((opportunity, vals))
             elif current["import_checksum"] == vals["import_checksum"]:
                 summary["unchanged"] += 1
+                # An opportunity imported before the values digest existed
+                # gets it now, from the values it has.
+                if not current["import_values_checksum"]:
+                    to_record.append(current["id"])
+            elif not current["import_values_checksum"]:
+                summary["skips"].append(
+                    pipeline_csv.RowSkip(opportunity.line, opportunity.ref, "values_unknown", {})
+                )
+            elif current["import_values_checksum"] != self._values_checksum(current):
+                summary["skips"].append(
+                    pipeline_csv.RowSkip(opportunity.line, opportunity.ref, "changed_in_odoo", {})
+                )
             else:
                 to_update.append((Lead.browse(current["id"]), opportunity, vals))
 
@@ -545,11 +631,53 @@ class CrmPipelineImport(models.TransientModel):
             ).action_set_lost()
             self._write_import_dates(pairs)
             self._create_stage_history(pairs)
+            self._store_values_checksum(leads)
             summary["created"] += len(leads)
 
         if to_update:
             self._update_opportunities(to_update)
             summary["updated"] = len(to_update)
+        if to_record:
+            self._store_values_checksum(Lead.browse(to_record))
+
+    @api.model
+    def _values_checksum(self, values):
+        """Return the digest of ``WATCHED_FIELDS`` in ``values``, read with ``load=None``."""
+        parts = []
+        for name in WATCHED_FIELDS:
+            value = values[name]
+            if isinstance(value, float):
+                value = round(value, 2)
+            elif isinstance(value, datetime.date):
+                value = value.isoformat()
+            parts.append(value or None)
+        return pipeline_csv.checksum(*parts)
+
+    def _store_values_checksum(self, leads):
+        """Store on ``leads`` the digest of the values they have now.
+
+        SQL is used so that storing the digest neither runs crm's ``write``
+        nor counts as a change made in Odoo.
+        """
+        leads.flush_recordset()
+        rows = [
+            SQL("(%s, %s)", values["id"], self._values_checksum(values))
+            for values in leads.read(list(WATCHED_FIELDS), load=None)
+        ]
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_lead AS lead
+                   SET import_values_checksum = digests.digest
+                  FROM (VALUES %s) AS digests(id, digest)
+                 WHERE lead.id = digests.id
+                """,
+                SQL(", ").join(rows),
+            )
+        )
+        leads.invalidate_recordset(["import_values_checksum"])
 
     def _prepare_lead_values(
         self, opportunity, products, partners, users, teams_by_agent, cycle_days, summary
@@ -656,6 +784,7 @@ class CrmPipelineImport(models.TransientModel):
         pairs = [(lead, opportunity) for lead, opportunity, _vals in to_update]
         self._write_import_dates(pairs)
         self._create_stage_history(pairs)
+        self._store_values_checksum(leads)
 
     def _write_import_dates(self, pairs):
         """Set the creation, assignment, stage change and close dates to the file's dates.
@@ -783,10 +912,18 @@ class CrmPipelineImport(models.TransientModel):
                 "%(teams)s sales teams",
                 industries=summary["industries_created"],
                 companies=summary["companies_created"],
-                users=summary["users_created"],
+                users=len(summary["users_created"]),
                 teams=summary["teams_created"],
             ),
         ]
+        if summary["users_created"]:
+            lines.append(
+                _(
+                    "Users created, without a password (invite them from Settings > Users): "
+                    "%(names)s",
+                    names=", ".join(summary["users_created"]),
+                )
+            )
         if summary.get("seconds") is not None:
             lines.append(_("Duration: %(seconds)s seconds", seconds=round(summary["seconds"], 1)))
         if summary["skips"]:
@@ -799,7 +936,7 @@ class CrmPipelineImport(models.TransientModel):
                     opportunity=skip.opportunity_id or "-",
                     reason=self._skip_reason(skip),
                 )
-                for skip in summary["skips"]
+                for skip in sorted(summary["skips"], key=lambda skip: skip.line)
             )
         return "\n".join(lines)
 
@@ -812,6 +949,47 @@ class CrmPipelineImport(models.TransientModel):
             return _(
                 "the same opportunity_id already appears on line %(line)s",
                 line=values["first_line"],
+            )
+        if skip.code == "truncated":
+            return _(
+                "malformed row: %(cells)s cells where the header has %(columns)s, check for a "
+                "missing delimiter or a cut-off line",
+                cells=values["cells"],
+                columns=values["columns"],
+            )
+        if skip.code == "unclosed_quote":
+            return _(
+                "malformed row: a quote opened on this line is not closed, so the lines up to "
+                "line %(last_line)s were read as one cell and are not imported",
+                last_line=values["last_line"],
+            )
+        if skip.code == "missing_product":
+            return _("the product column is empty")
+        if skip.code == "unknown_product":
+            return _(
+                'unknown product "%(value)s", not in %(file)s',
+                value=values["value"],
+                file=pipeline_csv.PRODUCTS_FILE,
+            )
+        if skip.code == "unknown_agent":
+            return _(
+                'unknown sales agent "%(value)s", neither in %(file)s nor the name of a user',
+                value=values["value"],
+                file=pipeline_csv.TEAMS_FILE,
+            )
+        if skip.code == "ambiguous_agent":
+            return _(
+                'sales agent "%(value)s" is not in %(file)s and %(count)s users have that name',
+                value=values["value"],
+                file=pipeline_csv.TEAMS_FILE,
+                count=values["count"],
+            )
+        if skip.code == "changed_in_odoo":
+            return _("changed in Odoo since the last import; not overwritten")
+        if skip.code == "values_unknown":
+            return _(
+                "imported by an earlier version that did not record the imported values, so "
+                "changes made in Odoo cannot be detected; not overwritten"
             )
         if skip.code == "unknown_stage":
             return _(
