@@ -12,7 +12,14 @@ class TestClosedLoopFlow(ClosedLoopCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.type_voucher = cls.env.ref("sales_closed_loop.evidence_type_payment_voucher")
-        cls.lead.write({"expected_revenue": 50000.0})
+        customer = cls.env["res.partner"].create({"name": "Harbour Logistics", "is_company": True})
+        cls.lead.write(
+            {
+                "partner_id": customer.id,
+                "expected_revenue": 50000.0,
+                "date_deadline": "2026-12-30",
+            }
+        )
 
     def _forecast_row(self, lead):
         # The report is an SQL view: rows read earlier in this transaction
@@ -38,7 +45,6 @@ class TestClosedLoopFlow(ClosedLoopCase):
         self._move(self.stage_consensus)
         self.assertEqual(lead.forecast_color, "red")
 
-        self.lead.date_deadline = "2026-12-30"
         self._add_evidence(self.lead, self.type_intent)
         self._move(self.stage_closing)
         self.assertEqual(lead.forecast_color, "yellow")
@@ -65,7 +71,6 @@ class TestClosedLoopFlow(ClosedLoopCase):
     def test_refused_move_keeps_forecast(self):
         """A refused stage move leaves the colour, weight and report row as they were."""
         self._add_evidence(self.lead, self.type_intent)
-        self.lead.date_deadline = "2026-12-30"
         before = self._forecast_row(self.lead).weighted_revenue
         with self.assertRaises(UserError):
             self._move(self.stage_matching)

@@ -2,3 +2,11 @@ from . import sales_action_tag
 from . import sales_action
 from . import sales_action_usage
 from . import crm_lead
+from . import sales_action_effectiveness
+from . import res_partner_industry_alias
+from . import res_partner_industry
+from . import res_partner
+from . import sales_action_expectation
+from . import sales_action_compliance
+from . import sales_action_drill
+from . import sales_action_certification

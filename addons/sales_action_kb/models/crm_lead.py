@@ -17,6 +17,15 @@ class CrmLead(models.Model):
     action_usage_ids = fields.One2many(
         "sales.action.usage", "lead_id", string="Sales Action Usages"
     )
+    industry_id = fields.Many2one(
+        "res.partner.industry",
+        string="Industry",
+        compute="_compute_industry_id",
+        store=True,
+        readonly=False,
+        index=True,
+        help="Industry of the customer, taken from the company when there is one.",
+    )
     suggested_action_ids = fields.Many2many(
         "sales.action",
         string="Suggested Actions",
@@ -24,22 +33,39 @@ class CrmLead(models.Model):
         help="Actions for the lead's stage, those for the customer's industry first.",
     )
 
-    @api.depends(
-        "stage_id", "partner_id.industry_id", "partner_id.commercial_partner_id.industry_id"
-    )
+    @api.depends("partner_id.industry_id", "partner_id.commercial_partner_id.industry_id")
+    def _compute_industry_id(self):
+        """Follow the company's industry; keep the lead's own when the company has none."""
+        for lead in self:
+            partner = lead.partner_id
+            industry = partner.commercial_partner_id.industry_id or partner.industry_id
+            lead.industry_id = industry or lead.industry_id
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Store the canonical industry when a lead is given one of its aliases."""
+        self.env["res.partner.industry"]._map_industry_vals_list(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("industry_id"):
+            vals = dict(vals)
+            self.env["res.partner.industry"]._map_industry_vals_list([vals])
+        return super().write(vals)
+
+    @api.depends("stage_id", "industry_id")
     def _compute_suggested_action_ids(self):
         """Suggest actions for each lead's stage, ranked for the rep.
 
-        Actions for the customer's industry come first and ice-breakers last,
+        Actions for the lead's industry come first and ice-breakers last,
         because ice-breakers fit every stage and would otherwise crowd out the
         stage's own actions. An action limited to other industries is left out
-        only when the customer's industry is known. One search covers every
+        only when the lead's industry is known. One search covers every
         lead in ``self``, and the ranking runs in memory.
         """
         actions = self.env["sales.action"].search([("stage_ids", "in", self.stage_id.ids)])
         for lead in self:
-            partner = lead.partner_id
-            industry = partner.commercial_partner_id.industry_id or partner.industry_id
+            industry = lead.industry_id
             candidates = actions.filtered(
                 lambda action, lead=lead, industry=industry: (
                     lead.stage_id in action.stage_ids

@@ -105,6 +105,11 @@ class SalesAction(models.Model):
     )
     recording_filename = fields.Char()
     usage_count = fields.Integer(string="Uses", compute="_compute_usage_count")
+    is_standard = fields.Boolean(
+        string="Standard Action",
+        help="Standard actions are drilled for the action certification: a salesperson "
+        "with a confirmed drill of each one gets the certification badge.",
+    )
 
     _sql_constraints = [
         ("code_unique", "unique(code)", "Each sales action must have a unique code."),

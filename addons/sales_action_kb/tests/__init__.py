@@ -4,3 +4,8 @@ from . import test_sales_action_data
 from . import test_sales_action_tour
 from . import test_sales_action_usage
 from . import test_sales_action_usage_concurrency
+from . import test_sales_action_effectiveness
+from . import test_industry
+from . import test_sales_action_compliance
+from . import test_sales_action_certification
+from . import test_maven_figures
