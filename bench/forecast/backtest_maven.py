@@ -144,7 +144,8 @@ def print_table(rows):
             totals[key].append(value)
         cycle = "n/a" if row["cycle"] is None else f"{row['cycle']:.0f}"
         print(
-            f"| {row['month']} | {row['open']} | {row['expected']} | {cycle} | {row['win_rate']:.1%} "
+            f"| {row['month']} | {row['open']} | {row['expected']} | {cycle} "
+            f"| {row['win_rate']:.1%} "
             f"| {row['red_only']:,.0f} | {row['proxy']:,.0f} | {row['probability']:,.0f} "
             f"| {row['actual']:,.0f} | {scores['red_only']:.0%} | {scores['proxy']:.0%} "
             f"| {scores['probability']:.0%} |"
