@@ -13,8 +13,9 @@ def post_init_hook(env):
 
     Leads in those stages, lost ones included, move to Lead Screening, then the
     three stages are deleted, so that the pipeline reads: the five gated stages,
-    then Won. Every lead that has a stage then gets an open stage history row,
-    dated from its last stage change.
+    then Won. The stage history of every lead is then rebuilt from the stage
+    tracking of its chatter, with stays in the deleted stages read as Lead
+    Screening.
     """
     first_stage = env.ref("sales_closed_loop.stage_lead_screening")
     replaced_stages = env["crm.stage"]
@@ -34,15 +35,6 @@ def post_init_hook(env):
         )
 
     staged_leads = leads.search([("stage_id", "!=", False)])
-    env["crm.lead.stage.history"].create(
-        [
-            {
-                "lead_id": lead.id,
-                "stage_id": lead.stage_id.id,
-                "team_id": lead.team_id.id,
-                "user_id": lead.user_id.id,
-                "date_in": lead.date_last_stage_update or lead.create_date,
-            }
-            for lead in staged_leads
-        ]
-    )
+    stage_map = dict.fromkeys(replaced_stages.ids, first_stage.id)
+    rows = env["crm.lead.stage.history"]._rebuild_from_tracking(staged_leads, stage_map)
+    _logger.info("Rebuilt %s stage history rows of %s leads", len(rows), len(staged_leads))

@@ -55,6 +55,13 @@ class ClosedLoopCase(TransactionCase):
             }
         )
 
+    _files_made = 0
+
+    @classmethod
+    def _file_counter(cls):
+        ClosedLoopCase._files_made += 1
+        return ClosedLoopCase._files_made
+
     @classmethod
     def _add_evidence(cls, lead, evidence_type, with_file=True):
         """Add an evidence record of ``evidence_type`` to ``lead``, with one file or none."""
@@ -63,7 +70,10 @@ class ClosedLoopCase(TransactionCase):
             attachments = cls.env["ir.attachment"].create(
                 {
                     "name": f"{evidence_type.code}.pdf",
-                    "datas": base64.b64encode(b"%PDF-1.4 scanned evidence"),
+                    # Distinct content per file: files of equal content count once.
+                    "datas": base64.b64encode(
+                        f"%PDF-1.4 {evidence_type.code} {lead.id} {cls._file_counter()}".encode()
+                    ),
                     "res_model": "crm.lead",
                     "res_id": lead.id,
                 }
@@ -75,6 +85,31 @@ class ClosedLoopCase(TransactionCase):
                 "attachment_ids": [(6, 0, attachments.ids)],
             }
         )
+
+    @classmethod
+    def _fill_gate_fields(cls, lead):
+        """Fill in the fields the shipped stages require (amount, closing date) and a customer."""
+        partner = cls.env["res.partner"].create({"name": f"Customer of {lead.name}"})
+        lead.write(
+            {"expected_revenue": 25000, "date_deadline": "2026-12-30", "partner_id": partner.id}
+        )
+
+    def _walk_to(self, lead, stage):
+        """Move ``lead`` one stage at a time to ``stage``, meeting each gate on the way."""
+        pipeline = [
+            self.stage_screening,
+            self.stage_diagnosis,
+            self.stage_matching,
+            self.stage_consensus,
+            self.stage_closing,
+            self.stage_won,
+        ]
+        self._fill_gate_fields(lead)
+        for next_stage in pipeline[pipeline.index(lead.stage_id) + 1 : pipeline.index(stage) + 1]:
+            for rule in next_stage.gate_evidence_ids:
+                for _count in range(rule.min_count):
+                    self._add_evidence(lead, rule.type_ids[:1])
+            lead.write({"stage_id": next_stage.id})
 
     def _history(self, lead):
         return self.env["crm.lead.stage.history"].search(

@@ -144,3 +144,47 @@ class TestAccess(ClosedLoopCase):
         self.stage_diagnosis.with_user(self.user_manager).write({"gate_allow_back": False})
 
         self.assertFalse(self.stage_diagnosis.gate_allow_back)
+
+
+@tagged("post_install", "-at_install")
+class TestGateRuleAccess(ClosedLoopCase):
+    def test_rules_rep_read_only(self):
+        """Sales reps read the gate rules of a stage but cannot change them."""
+        field_rule = self.stage_matching.gate_field_ids[:1].with_user(self.user_salesman)
+
+        self.assertTrue(field_rule.field_id)
+        with self.assertRaises(AccessError):
+            field_rule.write({"operator": "set"})
+        with self.assertRaises(AccessError):
+            self.env["crm.stage.gate.condition"].with_user(self.user_all_leads).create(
+                {"stage_id": self.stage_matching.id, "domain": "[]", "message": "No"}
+            )
+
+    def test_rules_manager_edits(self):
+        """A sales manager adds a condition to a stage."""
+        condition = (
+            self.env["crm.stage.gate.condition"]
+            .with_user(self.user_manager)
+            .create({"stage_id": self.stage_matching.id, "domain": "[]", "message": "Always met"})
+        )
+
+        self.assertIn(condition, self.stage_matching.gate_condition_ids)
+
+    def test_rep_moves_with_hidden_evidence(self):
+        """A rep's move counts evidence recorded by a colleague the rep cannot read."""
+        evidence = self._add_evidence(self.lead, self.type_pain_points)
+        evidence.user_id = self.user_manager
+
+        self.lead.with_user(self.user_salesman).write({"stage_id": self.stage_diagnosis.id})
+
+        self.assertEqual(self.lead.stage_id, self.stage_diagnosis)
+
+    def test_history_rep_other_lead_hidden(self):
+        """A rep does not see the stage history of another rep's lead."""
+        rows = (
+            self.env["crm.lead.stage.history"]
+            .with_user(self.user_salesman)
+            .search([("lead_id", "in", (self.lead | self.lead_other).ids)])
+        )
+
+        self.assertEqual(rows.lead_id, self.lead)

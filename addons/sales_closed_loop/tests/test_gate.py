@@ -13,20 +13,6 @@ class TestStageGate(ClosedLoopCase):
         super().setUpClass()
         cls.old_stage_date = datetime(2026, 1, 5, 9, 0, 0)
 
-    def _walk_to(self, lead, stage):
-        """Move ``lead`` one stage at a time to ``stage``, adding each gate's evidence."""
-        pipeline = [
-            self.stage_screening,
-            self.stage_diagnosis,
-            self.stage_matching,
-            self.stage_consensus,
-            self.stage_closing,
-        ]
-        for next_stage in pipeline[pipeline.index(lead.stage_id) + 1 : pipeline.index(stage) + 1]:
-            for evidence_type in next_stage.gate_evidence_type_ids:
-                self._add_evidence(lead, evidence_type)
-            lead.write({"stage_id": next_stage.id})
-
     def test_move_next_stage_with_file(self):
         """A lead with a pain-point file enters Needs Diagnosis."""
         self._add_evidence(self.lead, self.type_pain_points)
@@ -195,6 +181,9 @@ class TestStageGate(ClosedLoopCase):
     def test_set_won_from_contract_closing(self):
         """Mark as won from Contract Closing moves the lead to Won."""
         self._walk_to(self.lead, self.stage_closing)
+        self._add_evidence(
+            self.lead, self.env.ref("sales_closed_loop.evidence_type_signed_contract")
+        )
 
         self.lead.action_set_won()
 

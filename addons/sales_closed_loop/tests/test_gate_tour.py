@@ -1,4 +1,5 @@
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 
 @tagged("post_install", "-at_install")
@@ -47,3 +48,45 @@ class TestGateTour(HttpCase):
         self.start_tour(
             "/odoo/crm", "sales_closed_loop_lead_evidence", login=self.user_salesman.login
         )
+
+    def test_kanban_quick_create_refused(self):
+        """Quick-creating a card in Needs Diagnosis is refused and adds no card."""
+        self.start_tour(
+            "/odoo/crm", "sales_closed_loop_gate_quick_create", login=self.user_salesman.login
+        )
+
+        self.assertFalse(self.env["crm.lead"].search([("name", "=", "Gate Tour Skipped Start")]))
+
+    def test_checklist_badge_filter(self):
+        """The card badge, the form checklist and the Blocked at Gate filter show the gate."""
+        self.start_tour(
+            "/odoo/crm", "sales_closed_loop_gate_checklist", login=self.user_salesman.login
+        )
+
+    def test_jsonrpc_batch_write_refused(self):
+        """A JSON-RPC write on several leads is refused for all of them."""
+        other = self.env["crm.lead"].create(
+            {
+                "name": "Gate Tour Second Crane",
+                "type": "opportunity",
+                "user_id": self.user_salesman.id,
+            }
+        )
+        leads = self.lead | other
+        diagnosis = self.env.ref("sales_closed_loop.stage_needs_diagnosis")
+        self.authenticate(self.user_salesman.login, self.user_salesman.login)
+
+        with self.assertRaises(JsonRpcException) as error:
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/crm.lead/write",
+                {
+                    "model": "crm.lead",
+                    "method": "write",
+                    "args": [leads.ids, {"stage_id": diagnosis.id}],
+                    "kwargs": {},
+                },
+            )
+
+        self.assertEqual(str(error.exception), "odoo.exceptions.UserError")
+        leads.invalidate_recordset()
+        self.assertEqual(leads.stage_id, self.env.ref("sales_closed_loop.stage_lead_screening"))

@@ -1,1 +1,2 @@
 from . import crm_pipeline_import
+from . import crm_lead_gate_override_wizard

@@ -82,3 +82,101 @@ registry.category("web_tour.tours").add("sales_closed_loop_lead_evidence", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sales_closed_loop_gate_quick_create", {
+    steps: () => [
+        {
+            content: "Needs Diagnosis is the second column",
+            trigger: `${DIAGNOSIS} .o_column_title:contains('Needs Diagnosis')`,
+        },
+        {
+            content: "Quick-create a card in Needs Diagnosis",
+            trigger: `${DIAGNOSIS} .o_kanban_quick_add`,
+            run: "click",
+        },
+        {
+            content: "Name the new opportunity",
+            trigger: ".o_kanban_quick_create .o_field_widget[name=name] input",
+            run: "edit Gate Tour Skipped Start",
+        },
+        {
+            content: "Add the card",
+            trigger: ".o_kanban_quick_create button.o_kanban_add",
+            run: "click",
+        },
+        {
+            // When a quick-create is rejected, Odoo opens the full form instead.
+            content: "Save the full form that Odoo opens instead",
+            trigger: ".modal .o_form_view",
+        },
+        {
+            content: "Save the form",
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The error dialog says the first stage comes first",
+            trigger: ".modal .o_error_dialog:contains('Lead Screening')",
+        },
+        {
+            content: "Close the error dialog",
+            trigger: ".modal .o_error_dialog .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Discard the form",
+            trigger: ".modal .o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "Cancel the quick-create card",
+            trigger: "body:not(:has(.modal)) .o_kanban_quick_create .o_kanban_cancel",
+            run: "click",
+        },
+        {
+            content: "No card was added to Needs Diagnosis",
+            trigger: `body:not(:has(.modal)) ${DIAGNOSIS}:not(:has(.o_kanban_record:contains('Gate Tour Skipped Start')))`,
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("sales_closed_loop_gate_checklist", {
+    steps: () => [
+        {
+            content: "The card shows the gate badge",
+            trigger: `${CARD} .o_gate_badge`,
+        },
+        {
+            content: "Open the lead",
+            trigger: CARD,
+            run: "click",
+        },
+        {
+            content: "The checklist names the next stage",
+            trigger: ".o_form_view div[name='gate_checklist']:contains('Needs Diagnosis')",
+        },
+        {
+            content: "The pain-point list is not ticked",
+            trigger: ".o_form_view div[name='gate_checklist'] li:contains('Customer Pain-Point List') .fa-square-o",
+        },
+        {
+            content: "Back to the pipeline",
+            trigger: ".o_breadcrumb .o_back_button a, .o_breadcrumb li.breadcrumb-item a",
+            run: "click",
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Filter the leads blocked at their gate",
+            trigger: ".o_filter_menu .o-dropdown-item:contains('Blocked at Gate')",
+            run: "click",
+        },
+        {
+            content: "The blocked lead is listed",
+            trigger: `.o_kanban_renderer ${CARD}`,
+        },
+    ],
+});
