@@ -9,3 +9,11 @@ from . import test_import_bypass
 from . import test_pipeline_import
 from . import test_stage_data
 from . import test_stage_history
+from . import test_breaker
+from . import test_breaker_batch
+from . import test_breaker_clock
+from . import test_breaker_concurrency
+from . import test_interaction
+from . import test_interaction_webhook
+from . import test_nudge
+from . import test_silence_tour

@@ -1,2 +1,3 @@
 from . import crm_pipeline_import
 from . import crm_lead_gate_override_wizard
+from . import crm_lead_escalation_reply
