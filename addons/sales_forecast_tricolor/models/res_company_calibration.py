@@ -81,11 +81,24 @@ class ResCompany(models.Model):
         """Return the days off in the weekly schedule that are worked, such as
         the weekend days moved next to Chinese public holidays.
 
-        Override to read them from the company's calendar. The base version
-        has none, because Odoo's working schedules have no such days.
+        They are the make-up working days (调休上班日) recorded on the
+        company's working schedule.
         """
         self.ensure_one()
-        return set()
+        if not self.resource_calendar_id:
+            return set()
+        makeup_days = (
+            self.env["resource.calendar.makeup.day"]
+            .sudo()
+            .search(
+                [
+                    ("calendar_id", "=", self.resource_calendar_id.id),
+                    ("date", ">=", date_from),
+                    ("date", "<=", date_to),
+                ]
+            )
+        )
+        return set(makeup_days.mapped("date"))
 
     def _is_forecast_calibration_day(self, day=None):
         self.ensure_one()

@@ -1,12 +1,9 @@
 from datetime import date, datetime
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-
-from odoo.addons.sales_forecast_tricolor.models.res_company_calibration import ResCompany
 
 from .common import ForecastCommon
 
@@ -66,16 +63,33 @@ class TestCalibrationDate(ForecastCommon):
 
     def test_makeup_day_counted(self):
         """A worked Saturday 30 May counts, and with a holiday on Thu 28 the day is Wed 27."""
-        with patch.object(
-            ResCompany, "_get_forecast_makeup_days", lambda company, start, end: {date(2026, 5, 30)}
-        ):
-            self.assertEqual(
-                self.company._get_forecast_calibration_date(date(2026, 5, 1)), date(2026, 5, 28)
-            )
-            self._holiday(date(2026, 5, 28))
-            self.assertEqual(
-                self.company._get_forecast_calibration_date(date(2026, 5, 1)), date(2026, 5, 27)
-            )
+        self.env["resource.calendar.makeup.day"].create(
+            {
+                "name": "Dragon Boat Festival make-up day",
+                "calendar_id": self.company.resource_calendar_id.id,
+                "date": date(2026, 5, 30),
+                "worked_as": "4",
+            }
+        )
+
+        self.assertEqual(
+            self.company._get_forecast_calibration_date(date(2026, 5, 1)), date(2026, 5, 28)
+        )
+        self._holiday(date(2026, 5, 28))
+        self.assertEqual(
+            self.company._get_forecast_calibration_date(date(2026, 5, 1)), date(2026, 5, 27)
+        )
+
+    def test_makeup_day_other_calendar(self):
+        """A make-up day of another working schedule does not move the company's day."""
+        other = self.env["resource.calendar"].create({"name": "Other schedule", "tz": "UTC"})
+        self.env["resource.calendar.makeup.day"].create(
+            {"name": "Other make-up day", "calendar_id": other.id, "date": date(2026, 5, 30)}
+        )
+
+        self.assertEqual(
+            self.company._get_forecast_calibration_date(date(2026, 5, 1)), date(2026, 5, 27)
+        )
 
 
 @tagged("post_install", "-at_install")
