@@ -81,6 +81,31 @@ class CrmLead(models.Model):
             )
             lead.suggested_action_ids = ranked[:SUGGESTED_ACTION_LIMIT]
 
+    def _get_icebreaker_templates(self, limit=3):
+        """Return the library's ice-breakers for the 48h nudge, then the shipped ones.
+
+        Ice-breaking actions that fit the lead's stage and industry come first,
+        those of its industry before general ones. Their code is in the name,
+        so the rep can record the use by quoting it in the chatter.
+        """
+        self.ensure_one()
+        industry = self.industry_id
+        actions = self.env["sales.action"].search([("category", "=", "ice_breaking")])
+        fitting = actions.filtered(
+            lambda action: (
+                (not action.stage_ids or self.stage_id in action.stage_ids)
+                and (not industry or not action.industry_ids or industry in action.industry_ids)
+            )
+        )
+        ranked = fitting.sorted(lambda action: not (industry and industry in action.industry_ids))
+        templates = [
+            {"name": action.display_name, "body": html2plaintext(action.script or "")}
+            for action in ranked[:limit]
+        ]
+        if len(templates) < limit:
+            templates += super()._get_icebreaker_templates(limit=limit - len(templates))
+        return templates
+
     def _message_post_after_hook(self, message, msg_vals):
         """Record a usage for every action code (``#D37``) quoted in a rep's note or activity."""
         result = super()._message_post_after_hook(message, msg_vals)

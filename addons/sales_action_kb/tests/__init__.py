@@ -9,3 +9,4 @@ from . import test_industry
 from . import test_sales_action_compliance
 from . import test_sales_action_certification
 from . import test_maven_figures
+from . import test_sales_action_icebreaker
