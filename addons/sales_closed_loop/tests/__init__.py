@@ -9,6 +9,7 @@ from . import test_import_bypass
 from . import test_pipeline_import
 from . import test_stage_data
 from . import test_stage_history
+from . import test_stage_flow_report
 from . import test_breaker
 from . import test_breaker_batch
 from . import test_breaker_clock
