@@ -6,7 +6,7 @@ class TestSalesActionTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The tour reads English labels, and the test database may have only zh_CN active.
+        # The tour reads English labels: a database created in Chinese may lack English.
         cls.env["res.lang"]._activate_lang("en_US")
         cls.user_salesman = new_test_user(
             cls.env,

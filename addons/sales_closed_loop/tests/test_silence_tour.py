@@ -9,7 +9,7 @@ class TestSilenceTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The test database may have only zh_CN active; the tour reads English labels.
+        # The tour reads English labels: a database created in Chinese may lack English.
         cls.env["res.lang"]._activate_lang("en_US")
         cls.user_salesman = new_test_user(
             cls.env,
