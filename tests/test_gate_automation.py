@@ -1,7 +1,7 @@
 """Automation rules run through the same stage gate as a rep's own move.
 
-The modules do not depend on base_automation; the test command installs it
-so that this path is checked, and the test is skipped where it is absent.
+The modules do not depend on base_automation. The test command installs it so
+that this path is checked, and the test is skipped where it is absent.
 """
 
 import unittest

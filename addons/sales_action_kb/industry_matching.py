@@ -9,8 +9,8 @@ same industry. A near miss, one or two characters off, is only a suggestion:
 
 import unicodedata
 
-# Up to 4 characters, one edit is already a quarter of the word; longer names
-# tolerate two edits, very long ones three (typos grow with length).
+# Up to 4 characters, one edit is already a quarter of the word. Longer names
+# tolerate two edits and very long ones three, because typos grow with length.
 NEAR_MISS_STEPS = ((4, 1), (10, 2))
 NEAR_MISS_LONG = 3
 

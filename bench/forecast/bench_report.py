@@ -55,7 +55,7 @@ def ensure_database(args):
 
 
 def fill(env, deals):
-    """Insert open opportunities until the database holds ``deals`` bench deals."""
+    """Insert open opportunities until the database contains ``deals`` bench deals."""
     cr = env.cr
     cr.execute("SELECT count(*) FROM crm_lead WHERE name LIKE %s", [BENCH_PREFIX + "%"])
     present = cr.fetchone()[0]

@@ -10,7 +10,7 @@ class ResPartnerIndustry(models.Model):
     Canonical industries are the ones reports should use. Every other industry
     is a variant: typed by hand or created by an import. A variant whose name
     is an alias of a canonical industry is replaced by it whenever a company or
-    lead is saved; a variant that is only close to one (a typo such as 餐钦) is
+    lead is saved. A variant that is only close to one (a typo such as 餐钦) is
     suggested for merging and never changed silently.
     """
 

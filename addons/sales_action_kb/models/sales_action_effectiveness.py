@@ -41,8 +41,8 @@ class SalesActionEffectiveness(models.Model):
     reference stage are split in two: those where the action was used before
     the lead closed, and the others. Both groups reached the same stage and
     closed in the same period, so their win rates compare like with like. Each
-    rate has a Wilson interval and the difference a Newcombe interval; an
-    action is ranked only when both groups have the minimum sample, and the
+    rate has a Wilson interval and the difference a Newcombe interval. An
+    action is ranked only when both groups have the minimum sample. The
     top 20 are ranked by the lower end of the difference, the improvement the
     data supports with 95 % confidence.
 

@@ -48,7 +48,7 @@ class SalesActionExpectation(models.Model):
     def _get_expected(self, stage, team):
         """Return ``{dimension: expected uses}`` for a lead of ``team`` entering ``stage``.
 
-        ``self`` holds the active expectations. A team's own line replaces the
+        ``self`` contains the active expectations. A team's own line replaces the
         general line of the same stage and dimension.
         """
         result = {}

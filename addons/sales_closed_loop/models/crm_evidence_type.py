@@ -11,7 +11,7 @@ class CrmEvidenceType(models.Model):
     """Kind of proof a sales rep attaches to a lead, such as a signed contract.
 
     Stages list the evidence types a lead needs before it may enter them, and
-    the colour class tells how firm the proof is (green: signed documents or
+    the colour class shows how firm the proof is (green: signed documents or
     payments, yellow: written intent, red: verbal or vague).
     """
 

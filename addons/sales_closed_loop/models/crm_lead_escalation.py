@@ -21,7 +21,7 @@ class CrmLeadEscalation(models.Model):
     The previous salesperson explains or requests an extension within the
     team's explanation delay; the team leader approves or refuses an
     extension. An approved extension gives the lead back to the previous
-    salesperson and holds the breaker until the extension ends.
+    salesperson and pauses the breaker until the extension ends.
     """
 
     _name = "crm.lead.escalation"

@@ -195,7 +195,7 @@ class CrmLead(models.Model):
     def _interaction_register(self, vals_list):
         """Record valid interactions and move the ledger dates of their leads forward.
 
-        ``vals_list`` holds ``crm.lead.interaction`` values; each needs
+        ``vals_list`` contains ``crm.lead.interaction`` values, and each needs
         ``lead_id``, ``date``, ``kind`` and ``direction``. The ledger only moves
         forward: an interaction older than the stored date is logged but does
         not change it. A customer reply or conversation clears the nudge flag

@@ -44,7 +44,7 @@ class ClosedLoopCase(TransactionCase):
 
     @classmethod
     def _create_lead(cls, name, user, **values):
-        """Create an opportunity of the test team, in the first stage unless told."""
+        """Create an opportunity of the test team, in the first stage unless ``values`` sets one."""
         return cls.env["crm.lead"].create(
             {
                 "name": name,
