@@ -39,6 +39,9 @@
         "demo/crm_lead_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_closed_loop/static/src/statusbar/*",
+        ],
         "web.assets_tests": [
             "sales_closed_loop/static/tests/tours/*.js",
         ],

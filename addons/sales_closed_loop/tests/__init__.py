@@ -18,3 +18,4 @@ from . import test_interaction
 from . import test_interaction_webhook
 from . import test_nudge
 from . import test_silence_tour
+from . import test_statusbar_tour
