@@ -30,6 +30,15 @@
     "demo": [
         "demo/crm_lead_evidence_demo.xml",
     ],
+    "assets": {
+        # Odoo loads its graph view lazily; the tricolour graph goes with it.
+        "web.assets_backend_lazy": [
+            "sales_forecast_tricolor/static/src/views/tricolor_graph/**",
+        ],
+        "web.assets_tests": [
+            "sales_forecast_tricolor/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -10,3 +10,4 @@ from . import test_forecast_deviation
 from . import test_team_budget
 from . import test_forecast_signal
 from . import test_signal_api
+from . import test_forecast_graph_tour
