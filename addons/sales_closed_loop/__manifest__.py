@@ -24,6 +24,7 @@
         "views/crm_lead_evidence_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_stage_flow_report_views.xml",
+        "views/crm_lead_stage_flow_heatmap_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_gate_override_views.xml",
         "wizards/crm_lead_gate_override_wizard_views.xml",
@@ -41,6 +42,7 @@
     "assets": {
         "web.assets_backend": [
             "sales_closed_loop/static/src/statusbar/*",
+            "sales_closed_loop/static/src/heatmap/*",
         ],
         "web.assets_tests": [
             "sales_closed_loop/static/tests/tours/*.js",

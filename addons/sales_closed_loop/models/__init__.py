@@ -2,6 +2,7 @@ from . import crm_evidence_type
 from . import crm_lead_evidence
 from . import crm_lead_stage_history
 from . import crm_lead_stage_flow_report
+from . import crm_lead_stage_flow_heatmap
 from . import crm_stage_gate_field
 from . import crm_stage_gate_evidence
 from . import crm_stage_gate_condition

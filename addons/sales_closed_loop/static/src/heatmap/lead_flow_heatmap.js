@@ -1,0 +1,268 @@
+/** @odoo-module **/
+
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { KeepLast } from "@web/core/utils/concurrency";
+import { formatFloat } from "@web/core/utils/numbers";
+import { useService } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/search/action_hook";
+import { Layout } from "@web/search/layout";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+const { DateTime } = luxon;
+
+/** Months shown when the screen opens: the current month and the five before it. */
+const DEFAULT_MONTHS = 6;
+
+/** Colours of the lowest and the highest value of the scale, as RGB. */
+const LOW_COLOR = [255, 245, 220];
+const HIGH_COLOR = [200, 55, 30];
+/** Above this position on the scale the cell text turns white to stay readable. */
+const DARK_TEXT_LIMIT = 0.55;
+
+/**
+ * Measures of the heat map: the key of the value in a cell of
+ * ``crm.lead.stage.flow.report.get_heatmap_data`` and how to show it.
+ */
+const MEASURES = [
+    { key: "median_dwell", label: _t("Median Days in Stage"), kind: "days" },
+    { key: "avg_dwell", label: _t("Average Days in Stage"), kind: "days" },
+    { key: "over_threshold_share", label: _t("% Over Threshold"), kind: "percent" },
+    { key: "lost_share", label: _t("% Lost in Stage"), kind: "percent" },
+    { key: "entry_count", label: _t("Leads Entering"), kind: "count" },
+];
+
+/**
+ * Stage × month heat map of the Lead Flow report: one cell per stage and
+ * month of entry, coloured by the chosen measure. A cell opens the leads
+ * whose stays it counts.
+ */
+export class LeadFlowHeatmap extends Component {
+    static template = "sales_closed_loop.LeadFlowHeatmap";
+    static components = { Layout };
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        this.measures = MEASURES;
+        // Only the answer to the latest request is shown when filters change quickly.
+        this.keepLast = new KeepLast();
+        const now = DateTime.local();
+        // Coming back through the breadcrumbs restores the filters of the last visit.
+        const savedFilters = this.props.state?.filters || {};
+        this.state = useState({
+            monthFrom: now.minus({ months: DEFAULT_MONTHS - 1 }).toFormat("yyyy-MM"),
+            monthTo: now.toFormat("yyyy-MM"),
+            teamId: 0,
+            userId: 0,
+            measure: MEASURES[0].key,
+            ...savedFilters,
+            data: null,
+        });
+        useSetupAction({
+            getLocalState: () => ({
+                filters: {
+                    monthFrom: this.state.monthFrom,
+                    monthTo: this.state.monthTo,
+                    teamId: this.state.teamId,
+                    userId: this.state.userId,
+                    measure: this.state.measure,
+                },
+            }),
+        });
+        onWillStart(() => this.load());
+    }
+
+    async load() {
+        const { monthFrom, monthTo, teamId, userId } = this.state;
+        this.state.data = await this.keepLast.add(
+            this.orm.call(
+                "crm.lead.stage.flow.report",
+                "get_heatmap_data",
+                [`${monthFrom}-01`, `${monthTo}-01`],
+                {
+                    team_ids: teamId ? [teamId] : [],
+                    user_ids: userId ? [userId] : [],
+                }
+            )
+        );
+    }
+
+    // -------------------------------------------------------------------------
+    // Getters
+    // -------------------------------------------------------------------------
+
+    get currentMeasure() {
+        return MEASURES.find((measure) => measure.key === this.state.measure);
+    }
+
+    /** Lowest and highest value of the current measure over the non-empty cells. */
+    get scale() {
+        const values = [];
+        for (const stage of this.state.data.stages) {
+            for (const cell of stage.cells) {
+                const value = this.cellValue(cell);
+                if (value !== null) {
+                    values.push(value);
+                }
+            }
+        }
+        if (!values.length) {
+            return null;
+        }
+        return { min: Math.min(...values), max: Math.max(...values) };
+    }
+
+    get legendStyle() {
+        return `background: linear-gradient(to right, ${this.rgb(LOW_COLOR)}, ${this.rgb(
+            HIGH_COLOR
+        )});`;
+    }
+
+    // -------------------------------------------------------------------------
+    // Cells
+    // -------------------------------------------------------------------------
+
+    /** Value of the current measure in ``cell``, or null for a cell without stays. */
+    cellValue(cell) {
+        if (!cell.entry_count) {
+            return null;
+        }
+        const value = cell[this.state.measure];
+        return value === null || value === undefined ? null : value;
+    }
+
+    monthLabel(month) {
+        return DateTime.fromFormat(month, "yyyy-MM").toLocaleString({
+            month: "short",
+            year: "numeric",
+        });
+    }
+
+    formatValue(value) {
+        if (value === null) {
+            return "";
+        }
+        switch (this.currentMeasure.kind) {
+            case "count":
+                return String(value);
+            case "percent":
+                return this.formatShare(value);
+            default:
+                return formatFloat(value, { digits: [16, 1] });
+        }
+    }
+
+    formatShare(value) {
+        return `${formatFloat(value, { digits: [16, 0] })}%`;
+    }
+
+    /** Position of ``value`` between the lowest and the highest value, from 0 to 1. */
+    scalePosition(value, scale) {
+        if (scale.max === scale.min) {
+            return 0.5;
+        }
+        return (value - scale.min) / (scale.max - scale.min);
+    }
+
+    cellStyle(cell, scale) {
+        const value = this.cellValue(cell);
+        if (value === null || !scale) {
+            return "";
+        }
+        const position = this.scalePosition(value, scale);
+        const color = LOW_COLOR.map((low, index) =>
+            Math.round(low + (HIGH_COLOR[index] - low) * position)
+        );
+        const text = position > DARK_TEXT_LIMIT ? "#ffffff" : "#212529";
+        return `background-color: ${this.rgb(color)}; color: ${text};`;
+    }
+
+    cellTitle(stage, cell) {
+        if (!cell.entry_count) {
+            return _t("No lead entered %(stage)s in %(month)s", {
+                stage: stage.name,
+                month: this.monthLabel(cell.month),
+            });
+        }
+        const lines = [
+            _t("Leads entering: %(count)s", { count: cell.entry_count }),
+            _t("Median days in stage: %(days)s", {
+                days: formatFloat(cell.median_dwell, { digits: [16, 1] }),
+            }),
+            _t("Average days in stage: %(days)s", {
+                days: formatFloat(cell.avg_dwell, { digits: [16, 1] }),
+            }),
+        ];
+        if (cell.over_threshold_share !== null) {
+            lines.push(
+                _t("Over threshold: %(share)s", { share: this.formatShare(cell.over_threshold_share) })
+            );
+        }
+        lines.push(
+            _t("Moved forward: %(share)s", { share: this.formatShare(cell.forward_share) }),
+            _t("Moved back: %(share)s", { share: this.formatShare(cell.back_share) }),
+            _t("Lost in stage: %(share)s", { share: this.formatShare(cell.lost_share) })
+        );
+        return lines.join("\n");
+    }
+
+    rgb(color) {
+        return `rgb(${color.join(", ")})`;
+    }
+
+    // -------------------------------------------------------------------------
+    // Handlers
+    // -------------------------------------------------------------------------
+
+    async onMonthChange(field, ev) {
+        const value = ev.target.value;
+        // A cleared month input gives an empty value: keep the last valid month.
+        if (!value) {
+            return;
+        }
+        this.state[field] = value;
+        await this.load();
+    }
+
+    async onTeamChange(ev) {
+        this.state.teamId = parseInt(ev.target.value, 10) || 0;
+        await this.load();
+    }
+
+    async onUserChange(ev) {
+        this.state.userId = parseInt(ev.target.value, 10) || 0;
+        await this.load();
+    }
+
+    onMeasureClick(measureKey) {
+        this.state.measure = measureKey;
+    }
+
+    async onCellClick(stage, cell) {
+        if (!cell.entry_count) {
+            return;
+        }
+        await this.actionService.doAction({
+            type: "ir.actions.act_window",
+            name: _t("%(stage)s, entered in %(month)s", {
+                stage: stage.name,
+                month: this.monthLabel(cell.month),
+            }),
+            res_model: "crm.lead",
+            domain: [["id", "in", cell.lead_ids]],
+            views: [
+                [false, "list"],
+                [false, "kanban"],
+                [false, "form"],
+            ],
+            // Leads lost in the stage are inactive and must be listed too.
+            context: { active_test: false },
+            target: "current",
+        });
+    }
+}
+
+registry.category("actions").add("sales_closed_loop.lead_flow_heatmap", LeadFlowHeatmap);
