@@ -20,6 +20,7 @@
         "data/mail_activity_type_data.xml",
         "data/crm_icebreaker_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/crm_flow_report_cron_data.xml",
         "views/crm_evidence_type_views.xml",
         "views/crm_lead_evidence_views.xml",
         "views/crm_stage_views.xml",

@@ -14,6 +14,7 @@ from . import crm_lead_interaction_log
 from . import crm_icebreaker_template
 from . import crm_lead_escalation
 from . import crm_team
+from . import crm_team_flow_report
 from . import crm_team_member
 from . import crm_stage_silence
 from . import resource_calendar_makeup_day
