@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "security/sales_closed_loop_security.xml",
         "security/crm_lead_silence_security.xml",
+        "security/crm_lead_share_link_security.xml",
         "security/crm_lead_stage_flow_report_security.xml",
         "data/crm_evidence_type_data.xml",
         "data/crm_stage_data.xml",
@@ -34,6 +35,8 @@
         "views/crm_lead_escalation_views.xml",
         "views/crm_icebreaker_template_views.xml",
         "wizards/crm_lead_escalation_reply_views.xml",
+        "views/crm_lead_share_link_views.xml",
+        "wizards/crm_lead_share_link_wizard_views.xml",
         "views/sales_closed_loop_menus.xml",
     ],
     "demo": [

@@ -13,6 +13,7 @@ from . import crm_lead_import
 from . import crm_lead_interaction_log
 from . import crm_icebreaker_template
 from . import crm_lead_escalation
+from . import crm_lead_share_link
 from . import crm_team
 from . import crm_team_flow_report
 from . import crm_team_member

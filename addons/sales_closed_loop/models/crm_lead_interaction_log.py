@@ -36,7 +36,7 @@ EXTERNAL_DIRECTIONS = {
     "document_view": "inbound",
 }
 # Sources written by the module itself; an integration may not use them.
-RESERVED_SOURCES = {"odoo", "calendar"}
+RESERVED_SOURCES = {"odoo", "calendar", "share_link"}
 # Clock difference accepted between an integration and this server.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 

@@ -20,5 +20,6 @@ from . import test_breaker_concurrency
 from . import test_interaction
 from . import test_interaction_webhook
 from . import test_nudge
+from . import test_share_link
 from . import test_silence_tour
 from . import test_statusbar_tour

@@ -1,0 +1,36 @@
+"""Public page of the tracked share links.
+
+    GET /sales_closed_loop/share/<token>
+
+Serves the shared file. When the visitor is not logged in as an internal user,
+the view is counted on the link and recorded as a ``document_view``
+interaction from the customer on the lead, at most once per link per hour
+(see ``crm.lead.share.link._register_view``). An unknown or revoked token
+returns 404.
+"""
+
+from odoo import http
+from odoo.http import request
+
+
+class ShareLinkController(http.Controller):
+    @http.route(
+        "/sales_closed_loop/share/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        readonly=False,
+    )
+    def open_share_link(self, token, **kwargs):
+        link = request.env["crm.lead.share.link"]._get_by_token(token)
+        attachment = link.attachment_id.sudo()
+        if not link or not attachment.exists():
+            raise request.not_found()
+        if not request.env.user._is_internal():
+            link._register_view()
+        stream = request.env["ir.binary"]._get_stream_from(attachment)
+        response = stream.get_response(as_attachment=False)
+        # Each opening must reach the server to be counted, and a shared file
+        # is not kept by proxies.
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
