@@ -6,7 +6,7 @@
     "license": "LGPL-3",
     "author": "Closed-Loop Sales",
     "development_status": "Alpha",
-    "depends": ["crm"],
+    "depends": ["crm", "base_automation"],
     "data": [
         "security/sales_closed_loop_groups.xml",
         "security/ir.model.access.csv",
@@ -22,6 +22,7 @@
         "data/crm_icebreaker_template_data.xml",
         "data/ir_cron_data.xml",
         "data/crm_flow_report_cron_data.xml",
+        "data/base_automation_data.xml",
         "views/crm_evidence_type_views.xml",
         "views/crm_lead_evidence_views.xml",
         "views/crm_stage_views.xml",

@@ -1,7 +1,13 @@
+import logging
 from datetime import timedelta
 
-from odoo import fields, models
+from markupsafe import Markup
+
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 # Context key set while the circuit breaker and the escalation flow write
 # messages and activities, so that nothing they write counts as an
@@ -13,6 +19,12 @@ BREAKER_RULES = [
     ("team_leader", "Team Leader"),
     ("senior_pool", "Senior Consultant"),
 ]
+
+# Escalations whose explanation delay passed, marked per breaker run. Each
+# writes the escalation and two messages.
+FOLLOW_UP_BATCH_SIZE = 200
+# States in which the previous salesperson may still reply.
+ANSWERABLE_STATES = ("pending", "unexplained")
 
 
 class CrmLeadEscalation(models.Model):
@@ -48,10 +60,11 @@ class CrmLeadEscalation(models.Model):
         readonly=True,
         help="Length of the silence when the lead was escalated, counted as the team counts hours.",
     )
-    explanation_deadline = fields.Datetime(readonly=True)
+    explanation_deadline = fields.Datetime(readonly=True, index=True)
     state = fields.Selection(
         [
             ("pending", "Awaiting Explanation"),
+            ("unexplained", "Unexplained"),
             ("explained", "Explained"),
             ("extension_requested", "Extension Requested"),
             ("extension_approved", "Extension Approved"),
@@ -63,6 +76,11 @@ class CrmLeadEscalation(models.Model):
         tracking=True,
     )
     explanation = fields.Text(readonly=True)
+    unexplained_date = fields.Datetime(
+        string="Marked Unexplained On",
+        readonly=True,
+        help="When the explanation delay passed without an explanation or an extension request.",
+    )
     extension_hours = fields.Float(string="Extension (Hours)", readonly=True)
     extension_until = fields.Datetime(readonly=True)
 
@@ -125,7 +143,7 @@ class CrmLeadEscalation(models.Model):
         """Record the previous salesperson's explanation, with an extension request or not."""
         self.ensure_one()
         self._escalation_check_previous_owner()
-        if self.state != "pending":
+        if self.state not in ANSWERABLE_STATES:
             raise UserError(
                 self.env._("This escalation was already answered; it can be answered only once.")
             )
@@ -162,6 +180,74 @@ class CrmLeadEscalation(models.Model):
         sudo_self.message_post(body=body, subtype_xmlid="mail.mt_note")
         if not extension_hours:
             sudo_self._escalation_close_review()
+
+    @api.model
+    def _silence_follow_up_overdue(self, now, limit=FOLLOW_UP_BATCH_SIZE):
+        """Mark the escalations whose explanation delay passed; return how many.
+
+        Run by the breaker's scheduled action. The rows are locked with
+        ``SKIP LOCKED`` and leave the *pending* state in the same transaction,
+        so each escalation is marked and notified once, whatever the number of
+        runs.
+        """
+        self.flush_model(["state", "explanation_deadline"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM crm_lead_escalation
+                    WHERE state = 'pending' AND explanation_deadline <= %(now)s
+                 ORDER BY explanation_deadline, id
+                    LIMIT %(limit)s
+                      FOR UPDATE SKIP LOCKED""",
+                now=now,
+                limit=limit,
+            )
+        )
+        escalations = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        escalations.invalidate_recordset()
+        escalations = escalations.with_context(**{SILENCE_WRITE_CONTEXT_KEY: True})
+        marked = 0
+        for escalation in escalations.filtered(lambda escalation: escalation.state == "pending"):
+            try:
+                with self.env.cr.savepoint():
+                    escalation._silence_mark_unexplained(now)
+            except Exception:
+                # NOTE: not re-raised, so that the other escalations are kept;
+                # this one stays pending and is retried on the next run.
+                _logger.exception(
+                    "Silent leads: marking escalation %s unexplained failed", escalation.id
+                )
+                continue
+            marked += 1
+        if escalations:
+            _logger.info(
+                "Silent leads: %s escalations marked unexplained, %s failed",
+                marked,
+                len(escalations) - marked,
+            )
+        return marked
+
+    def _silence_mark_unexplained(self, now):
+        """Mark the escalation unexplained and tell the manager on the lead's chatter."""
+        self.ensure_one()
+        self.write({"state": "unexplained", "unexplained_date": now})
+        manager = self.manager_id or self.team_id.user_id
+        deadline = self._escalation_format_datetime(self.explanation_deadline, manager or None)
+        body = self.env._(
+            "%(user)s did not explain the silence of this lead nor ask for an extension "
+            "before %(deadline)s.",
+            user=self.old_user_id.name,
+            deadline=deadline,
+        )
+        partner_ids = []
+        if manager:
+            partner_ids = manager.partner_id.ids
+            body = Markup("%s %s") % (
+                Markup('<a href="#" data-oe-model="res.partner" data-oe-id="%s">@%s</a>')
+                % (manager.partner_id.id, manager.partner_id.name),
+                body,
+            )
+        self.lead_id.message_post(body=body, subtype_xmlid="mail.mt_note", partner_ids=partner_ids)
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _escalation_check_previous_owner(self):
         if self.env.user == self.old_user_id or self._escalation_is_manager():

@@ -1,20 +1,32 @@
-"""Nudge and circuit breaker of silent leads, run by two scheduled actions.
+"""Nudge and circuit breaker of silent leads, shipped as two automation rules.
 
-Both crons work the same way:
+Each step is an automation rule on ``crm.lead`` (Settings > Technical >
+Automation Rules), time-based on the stored deadline the ledger keeps, with a
+server action calling ``_silence_act_on_due``. Odoo 18 polls time-based rules
+on a cron whose interval is a tenth of the shortest rule delay, four hours for
+a zero delay (``base.automation._get_cron_interval``), and reads every record
+the rule's filter matches. So two scheduled actions run the rules every 5
+minutes instead. They read the rule: an archived rule does nothing, and its
+filter domain narrows the due leads. Odoo's own polling still runs, and runs
+these two rules through the same batch (``BaseAutomation._check`` below).
 
-1. lock a bounded batch of due leads, oldest deadline first, with
-   ``FOR UPDATE SKIP LOCKED``: a lead that another worker or a user is
-   writing is left to the next run instead of being processed twice;
-2. recompute the deadlines of the locked leads from fresh data (a public
-   holiday added since the deadline was stored moves it) and keep the leads
+Each run:
+
+1. locks a bounded batch of due leads that match the rule's filter, oldest
+   deadline first, with ``FOR UPDATE SKIP LOCKED``: a lead that another
+   worker or a user is writing is left to the next run instead of being
+   processed twice;
+2. recomputes the deadlines of the locked leads from fresh data (a public
+   holiday added since the deadline was stored moves it) and keeps the leads
    still due;
-3. act on each lead inside a savepoint, so that one failing lead is logged
+3. acts on each lead inside a savepoint, so that one failing lead is logged
    and skipped without undoing the others;
-4. report progress to ``ir.cron`` and log one summary line.
+4. reports progress to ``ir.cron`` and logs one summary line.
 
 Acting moves the lead out of the due range in the same transaction (the nudge
 sets the flag, the breaker restarts the silence clock), so running a cron again,
-or two runs at once, does not act on a lead twice.
+two runs at once, or the rule's server action run by Odoo's own polling, does
+not act on a lead twice: every path goes through the same lock and check.
 """
 
 import logging
@@ -23,7 +35,8 @@ import time
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.osv import expression
+from odoo.tools import SQL, safe_eval
 
 from .crm_lead_escalation import SILENCE_WRITE_CONTEXT_KEY
 
@@ -35,6 +48,24 @@ NUDGE_BATCH_SIZE = 500
 # An escalation writes the lead, a log row, two activities and two messages,
 # about four times a nudge.
 BREAKER_BATCH_SIZE = 200
+# The two steps: the automation rule that drives it, the deadline field, the
+# method acting on one lead, and the batch size of the scheduled action.
+SILENCE_STEPS = {
+    "nudge": (
+        "sales_closed_loop.base_automation_silence_nudge",
+        "silence_nudge_due_date",
+        "_silence_nudge",
+        NUDGE_BATCH_SIZE,
+    ),
+    "breaker": (
+        "sales_closed_loop.base_automation_silence_breaker",
+        "silence_breaker_due_date",
+        "_silence_escalate",
+        BREAKER_BATCH_SIZE,
+    ),
+}
+# Context key with the ids of the rules that Odoo's generic polling must skip.
+SKIP_RULES_CONTEXT_KEY = "sales_closed_loop_skip_rule_ids"
 
 
 class CrmLead(models.Model):
@@ -47,16 +78,77 @@ class CrmLead(models.Model):
     @api.model
     def _cron_silence_nudge(self, batch_size=NUDGE_BATCH_SIZE):
         """Nudge the salespeople of leads whose customer has not replied in time."""
-        return self._silence_run("silence_nudge_due_date", "_silence_nudge", batch_size)
+        return self._silence_run_rule("nudge", batch_size)
 
     @api.model
     def _cron_silence_breaker(self, batch_size=BREAKER_BATCH_SIZE):
-        """Reassign the leads without a valid interaction for too long."""
-        return self._silence_run("silence_breaker_due_date", "_silence_escalate", batch_size)
+        """Reassign the leads without a valid interaction for too long.
+
+        The same run marks the escalations whose explanation delay has passed.
+        """
+        counts = self._silence_run_rule("breaker", batch_size)
+        if not counts.get("disabled"):
+            counts["unexplained"] = self.env["crm.lead.escalation"]._silence_follow_up_overdue(
+                fields.Datetime.now()
+            )
+        return counts
 
     @api.model
-    def _silence_run(self, due_field, method_name, batch_size):
-        """Run one bounded batch of a silence cron; return the counts of the summary."""
+    def _silence_get_rule(self, kind):
+        """Return the active automation rule of step ``kind``, or an empty recordset."""
+        rule = self.env.ref(SILENCE_STEPS[kind][0], raise_if_not_found=False)
+        rule = rule.sudo() if rule else self.env["base.automation"].sudo()
+        return rule if rule.active else rule.browse()
+
+    @api.model
+    def _silence_run_rule(self, kind, batch_size=None):
+        """Run one batch of step ``kind`` as its automation rule sets it up.
+
+        Nothing happens when the rule is archived or deleted. The rule's filter
+        domain, when set, narrows the due leads.
+        """
+        _xmlid, due_field, method_name, default_size = SILENCE_STEPS[kind]
+        rule = self._silence_get_rule(kind)
+        if not rule:
+            _logger.info(
+                "Silent leads: the %s automation rule is archived or deleted; nothing done", kind
+            )
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return {
+                "scanned": 0,
+                "done": 0,
+                "skipped": 0,
+                "failed": 0,
+                "remaining": 0,
+                "seconds": 0.0,
+                "disabled": True,
+            }
+        domain = []
+        if rule.filter_domain:
+            domain = safe_eval.safe_eval(rule.filter_domain, rule._get_eval_context())
+        return self._silence_run(due_field, method_name, batch_size or default_size, domain=domain)
+
+    def _silence_act_on_due(self, kind):
+        """Act on the leads of ``self`` that are still due for step ``kind``.
+
+        This is what the automation rules' server actions call. A lead that is
+        not due any more, or that another run holds, is skipped, so calling it
+        again on the same leads does nothing.
+        """
+        if not self:
+            return {}
+        _xmlid, due_field, method_name, _size = SILENCE_STEPS[kind]
+        return self.env["crm.lead"]._silence_run(
+            due_field, method_name, len(self), lead_ids=self.ids
+        )
+
+    @api.model
+    def _silence_run(self, due_field, method_name, batch_size, domain=None, lead_ids=None):
+        """Run one bounded batch of a silence step; return the counts of the summary.
+
+        ``domain`` narrows the due leads (the rule's filter); ``lead_ids``
+        restricts the run to these leads (a server action run on records).
+        """
         started = time.monotonic()
         now = fields.Datetime.now()
         _logger.info("Silent leads: %s started", method_name)
@@ -65,8 +157,10 @@ class CrmLead(models.Model):
         self.env["calendar.event"]._interaction_register_ended(now)
 
         # 1. Lock a batch of due leads.
-        lead_ids = self._silence_lock_due(due_field, now, batch_size)
-        leads = self.browse(lead_ids).with_context(**{SILENCE_WRITE_CONTEXT_KEY: True})
+        if lead_ids is not None:
+            domain = expression.AND([domain or [], [("id", "in", list(lead_ids))]])
+        locked_ids = self._silence_lock_due(due_field, now, batch_size, domain=domain)
+        leads = self.browse(locked_ids).with_context(**{SILENCE_WRITE_CONTEXT_KEY: True})
 
         # 2. Recompute their deadlines from fresh data.
         leads.invalidate_recordset()
@@ -92,8 +186,11 @@ class CrmLead(models.Model):
 
         # 4. Report progress and log the summary.
         self.env.flush_all()
-        remaining = self._silence_count_due(due_field, now)
-        self.env["ir.cron"]._notify_progress(done=counts["done"], remaining=remaining)
+        remaining = self._silence_count_due(due_field, now, domain=domain)
+        if lead_ids is None:
+            # A server action run on given leads is not a cron batch: its
+            # remainder would make the calling cron run again.
+            self.env["ir.cron"]._notify_progress(done=counts["done"], remaining=remaining)
         counts["remaining"] = remaining
         counts["seconds"] = time.monotonic() - started
         _logger.info(
@@ -110,33 +207,35 @@ class CrmLead(models.Model):
         return counts
 
     @api.model
-    def _silence_lock_due(self, due_field, now, limit):
-        """Lock and return the ids of up to ``limit`` due leads, skipping locked rows."""
+    def _silence_due_domain(self, due_field, now, domain=None):
+        return expression.AND([[(due_field, "<=", now)], domain or []])
+
+    @api.model
+    def _silence_lock_due(self, due_field, now, limit, domain=None):
+        """Lock and return the ids of up to ``limit`` due leads, skipping locked rows.
+
+        ``domain`` adds conditions, such as the automation rule's filter.
+        """
         self.flush_model([due_field])
+        query = self.sudo()._search(
+            self._silence_due_domain(due_field, now, domain),
+            order=f"{due_field}, id",
+            limit=limit,
+        )
+        if query.is_empty():
+            return []
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM crm_lead
-                    WHERE %(due)s <= %(now)s
-                 ORDER BY %(due)s, id
-                    LIMIT %(limit)s
-                      FOR UPDATE SKIP LOCKED""",
-                due=SQL.identifier(due_field),
-                now=now,
-                limit=limit,
+                "%s FOR UPDATE OF %s SKIP LOCKED",
+                query.select(),
+                SQL.identifier(self._table),
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
-    def _silence_count_due(self, due_field, now):
-        self.env.cr.execute(
-            SQL(
-                "SELECT count(*) FROM crm_lead WHERE %(due)s <= %(now)s",
-                due=SQL.identifier(due_field),
-                now=now,
-            )
-        )
-        return self.env.cr.fetchone()[0]
+    def _silence_count_due(self, due_field, now, domain=None):
+        return self.sudo().search_count(self._silence_due_domain(due_field, now, domain))
 
     # ------------------------------------------------------------
     # NUDGE
@@ -277,3 +376,42 @@ class CrmLead(models.Model):
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
         escalation.message_post(body=body, subtype_xmlid="mail.mt_note")
         return True
+
+
+class BaseAutomation(models.Model):
+    _inherit = "base.automation"
+
+    @api.model
+    def _check(self, automatic=False, use_new_cursor=False):
+        """Run the silence rules through their indexed batch, then the other rules.
+
+        Odoo's polling reads every record a time-based rule's filter matches;
+        on a large pipeline that is every open lead. The silence rules run one
+        batch of their own step instead, under the same lock and check as the
+        scheduled actions, so both may run at once without acting twice.
+        """
+        # The silence runs report no progress to Odoo's polling cron: a
+        # reported remainder would make ir.cron run every rule again at once.
+        leads = self.env["crm.lead"].with_context(ir_cron_progress_id=False)
+        skipped = []
+        for kind in SILENCE_STEPS:
+            rule = self.env.ref(SILENCE_STEPS[kind][0], raise_if_not_found=False)
+            if not rule:
+                continue
+            skipped.append(rule.id)
+            if rule.sudo().active:
+                # The scheduled action's entry point, so that the breaker
+                # also follows up overdue explanations.
+                getattr(leads, f"_cron_silence_{kind}")()
+                if automatic:
+                    self.env.cr.commit()
+        return super(BaseAutomation, self.with_context(**{SKIP_RULES_CONTEXT_KEY: skipped}))._check(
+            automatic=automatic, use_new_cursor=use_new_cursor
+        )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        skipped = self.env.context.get(SKIP_RULES_CONTEXT_KEY)
+        if skipped:
+            domain = expression.AND([domain, [("id", "not in", skipped)]])
+        return super()._search(domain, offset=offset, limit=limit, order=order)

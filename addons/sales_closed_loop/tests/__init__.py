@@ -20,6 +20,8 @@ from . import test_breaker_concurrency
 from . import test_interaction
 from . import test_interaction_webhook
 from . import test_nudge
+from . import test_silence_automation
+from . import test_explanation_followup
 from . import test_share_link
 from . import test_silence_tour
 from . import test_statusbar_tour
