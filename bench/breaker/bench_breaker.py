@@ -4,7 +4,7 @@ Run from the repository root, after ./scripts/setup and one test run (which
 writes the configuration file):
 
     .venv/bin/python bench/breaker/bench_breaker.py \
-        -c .state/test-cl_silence.conf --database cl_bench_breaker \
+        -c .state/test-cl_silence.conf --database cl_silence_bench \
         --not-due 1000000 --due 10000
 
 The database is created with sales_closed_loop and its dependencies, without
@@ -19,7 +19,9 @@ already set. Then the script measures, in one process:
    the index on the deadline;
 2. a full breaker run over the due leads in cron-sized batches, each batch
    committed as ir.cron commits it: total seconds, seconds per escalated
-   lead, and the peak resident memory of the process;
+   lead, and the peak resident memory of the process. Each batch goes through
+   the scheduled action's entry point, which reads the breaker's automation
+   rule (active flag and filter domain) before locking its batch;
 3. Odoo's own ``activity_schedule`` on the same machine, per lead, as a
    baseline: an escalation writes two activities, two messages, a log row and
    the lead.
@@ -53,7 +55,7 @@ SCAN_REPEATS = 7
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
-    parser.add_argument("--database", default="cl_bench_breaker")
+    parser.add_argument("--database", default="cl_silence_bench")
     parser.add_argument("--not-due", type=int, default=1_000_000, help="leads not due (N)")
     parser.add_argument("--due", type=int, default=10_000, help="leads due for escalation")
     parser.add_argument("--batch-size", type=int, default=200, help="leads per breaker batch")
@@ -167,14 +169,13 @@ def measure_scan(env, now, batch_size):
 
 
 def explain_scan(env, now, batch_size):
-    env.cr.execute(
-        SQL(
-            """EXPLAIN SELECT id FROM crm_lead WHERE silence_breaker_due_date <= %s
-               ORDER BY silence_breaker_due_date, id LIMIT %s FOR UPDATE SKIP LOCKED""",
-            now,
-            batch_size,
-        )
+    """Return the plan of the breaker's lock query, built as the cron builds it."""
+    Lead = env["crm.lead"]
+    due_field = "silence_breaker_due_date"
+    query = Lead.sudo()._search(
+        Lead._silence_due_domain(due_field, now), order=f"{due_field}, id", limit=batch_size
     )
+    env.cr.execute(SQL("EXPLAIN %s FOR UPDATE OF crm_lead SKIP LOCKED", query.select()))
     return "\n".join(row[0] for row in env.cr.fetchall())
 
 
