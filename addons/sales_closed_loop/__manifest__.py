@@ -21,6 +21,7 @@
         "data/mail_activity_type_data.xml",
         "data/crm_icebreaker_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/crm_lead_health_data.xml",
         "data/crm_flow_report_cron_data.xml",
         "data/base_automation_data.xml",
         "views/crm_evidence_type_views.xml",
@@ -38,6 +39,7 @@
         "wizards/crm_lead_escalation_reply_views.xml",
         "views/crm_lead_share_link_views.xml",
         "wizards/crm_lead_share_link_wizard_views.xml",
+        "views/crm_lead_health_views.xml",
         "views/sales_closed_loop_menus.xml",
     ],
     "demo": [

@@ -27,3 +27,7 @@ from . import mail_activity
 from . import calendar_event
 from . import crm_lead_interaction
 from . import crm_lead_silence
+from . import crm_lead_health
+from . import crm_lead_health_model
+from . import res_company
+from . import res_config_settings

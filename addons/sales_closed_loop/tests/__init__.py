@@ -25,3 +25,4 @@ from . import test_explanation_followup
 from . import test_share_link
 from . import test_silence_tour
 from . import test_statusbar_tour
+from . import test_lead_health

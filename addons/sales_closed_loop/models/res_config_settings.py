@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    health_min_closed_leads = fields.Integer(
+        related="company_id.health_min_closed_leads", readonly=False
+    )
+    health_high_potential_threshold = fields.Float(
+        related="company_id.health_high_potential_threshold", readonly=False
+    )
