@@ -1,1 +1,2 @@
 from . import import_pipeline
+from . import score_backtest
