@@ -1,15 +1,12 @@
 import base64
 import io
-import os
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
-import polib
 from freezegun import freeze_time
 from PIL import Image
 
 from odoo.tests import new_test_user, tagged
-from odoo.tools.translate import code_translations
 
 from odoo.addons.sales_closed_loop import flow_heatmap
 from odoo.addons.sales_closed_loop.models.crm_team_flow_report import rank_stall_points
@@ -20,9 +17,6 @@ OCTOBER = date(2026, 10, 1)
 NOVEMBER = date(2026, 11, 1)
 # Tuesday 1 December 2026, 10:00 in Shanghai.
 DECEMBER_FIRST = datetime(2026, 12, 1, 2, 0)
-PENDING_PO = os.path.join(
-    os.path.dirname(os.path.dirname(__file__)), "i18n", "pending_monthly_flow_zh_CN.po"
-)
 
 
 def shanghai(*args):
@@ -35,7 +29,6 @@ class TestFlowMonthlyReport(ClosedLoopCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._patch_pending_translations()
         cls.calendar = cls.env["resource.calendar"].create(
             {"name": "Shanghai office", "tz": "Asia/Shanghai", "company_id": cls.env.company.id}
         )
@@ -55,20 +48,6 @@ class TestFlowMonthlyReport(ClosedLoopCase):
         cls.stage_consensus.flow_threshold_days = 2
         cls.stage_closing.flow_threshold_days = 4
         cls._build_history()
-
-    @classmethod
-    def _patch_pending_translations(cls):
-        """Make the Chinese of the pending .po file available until it is merged into
-        zh_CN.po, which is the only file Odoo reads code translations from."""
-        merged = dict(code_translations.get_python_translations("sales_closed_loop", "zh_CN"))
-        for entry in polib.pofile(PENDING_PO):
-            if entry.msgstr and entry.msgid not in merged:
-                merged[entry.msgid] = entry.msgstr
-        cls.startClassPatcher(
-            patch.dict(
-                code_translations.python_translations, {("sales_closed_loop", "zh_CN"): merged}
-            )
-        )
 
     @classmethod
     def _add_stays(cls, team, stays):
