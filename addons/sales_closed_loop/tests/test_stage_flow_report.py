@@ -221,3 +221,82 @@ class TestStageFlowReport(ClosedLoopCase):
         self.assertAlmostEqual(consensus_row.dwell_days, 10.0, places=6)
         self.assertEqual(consensus_row.outcome, "back")
         self.assertTrue(matching_row.is_open)
+
+    def test_flow_reentry_counts_twice(self):
+        """A lead entering a stage twice in a month counts as two entries of that stage."""
+        self._set_stays(
+            self.lead,
+            [
+                (self.stage_matching, datetime(2026, 3, 2), datetime(2026, 3, 4)),
+                (self.stage_diagnosis, datetime(2026, 3, 4), datetime(2026, 3, 5)),
+                (self.stage_matching, datetime(2026, 3, 5), datetime(2026, 3, 12)),
+                (self.stage_consensus, datetime(2026, 3, 12), None),
+            ],
+        )
+
+        groups = self.Report._read_group(
+            [("lead_id", "=", self.lead.id), ("stage_id", "=", self.stage_matching.id)],
+            ["date_in:month"],
+            ["entry_count:sum", "dwell_days:sum"],
+        )
+        self.assertEqual(len(groups), 1)
+        _month, entries, dwell = groups[0]
+        self.assertEqual(entries, 2)
+        self.assertAlmostEqual(dwell, 9.0, places=6)
+        matching_rows = self._rows(self.lead).filtered(
+            lambda row: row.stage_id == self.stage_matching
+        )
+        self.assertEqual(matching_rows.mapped("outcome"), ["back", "forward"])
+
+    def test_flow_stage_renamed_folded(self):
+        """Renaming or folding a stage later keeps its stays, under the new name."""
+        self._set_stays(
+            self.lead,
+            [
+                (self.stage_matching, datetime(2026, 1, 5), datetime(2026, 1, 12)),
+                (self.stage_consensus, datetime(2026, 1, 12), None),
+            ],
+        )
+        self.stage_matching.write({"name": "Solution Fit", "fold": True})
+        self.env.flush_all()
+
+        matching_row, consensus_row = self._rows(self.lead)
+        self.assertEqual(matching_row.stage_id, self.stage_matching)
+        self.assertEqual(matching_row.stage_id.name, "Solution Fit")
+        self.assertAlmostEqual(matching_row.dwell_days, 7.0, places=6)
+        self.assertEqual(matching_row.outcome, "forward")
+        self.assertEqual(consensus_row.outcome, "open")
+
+    def test_flow_created_later_stage(self):
+        """A lead that starts in a later stage has stays from that stage on, none before it."""
+        lead = (
+            self.env["crm.lead"]
+            .with_context(sales_closed_loop_import=True)
+            .create(
+                {
+                    "name": "Harbour crane retrofit",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "user_id": self.user_salesman.id,
+                    "stage_id": self.stage_matching.id,
+                }
+            )
+        )
+        self._set_stays(
+            lead,
+            [
+                (self.stage_matching, datetime(2026, 2, 2), datetime(2026, 2, 9)),
+                (self.stage_consensus, datetime(2026, 2, 9), None),
+            ],
+        )
+
+        rows = self._rows(lead)
+        self.assertEqual(rows.stage_id, self.stage_matching | self.stage_consensus)
+        self.assertEqual(rows.mapped("outcome"), ["forward", "open"])
+        earlier = self.Report.search_count(
+            [
+                ("lead_id", "=", lead.id),
+                ("stage_id", "in", (self.stage_screening | self.stage_diagnosis).ids),
+            ]
+        )
+        self.assertEqual(earlier, 0)
