@@ -1,7 +1,7 @@
 {
     "name": "Closed-Loop Sales Pipeline",
     "summary": "Gated CRM stages with required evidence, stage history and pipeline history import",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Closed-Loop Sales",
