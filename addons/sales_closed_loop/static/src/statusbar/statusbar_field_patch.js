@@ -1,3 +1,4 @@
+import { browser } from "@web/core/browser/browser";
 import { patch } from "@web/core/utils/patch";
 import { StatusBarField } from "@web/views/fields/statusbar/statusbar_field";
 
@@ -25,6 +26,10 @@ patch(StatusBarField.prototype, {
             } else {
                 await record.discard();
             }
+            // The statusbar skips refreshing its items while it adjusts its
+            // width, until the next animation frame: render again after it.
+            await new Promise((resolve) => browser.requestAnimationFrame(resolve));
+            this.render();
             throw error;
         }
     },
