@@ -1,5 +1,6 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -195,12 +196,14 @@ class TestGateRules(ClosedLoopCase):
         """Evidence older than the rule's maximum age does not count."""
         self.stage_diagnosis.gate_evidence_ids.max_age_days = 30
         evidence = self._add_evidence(self.lead, self.type_pain_points)
-        evidence.date = date.today() - timedelta(days=31)
+        # The gate counts days in the user's time zone, as the evidence form does.
+        today = fields.Date.context_today(self.lead)
+        evidence.date = today - timedelta(days=31)
 
         with self.assertRaises(UserError):
             self.lead.write({"stage_id": self.stage_diagnosis.id})
 
-        evidence.date = date.today() - timedelta(days=30)
+        evidence.date = today - timedelta(days=30)
         self.lead.write({"stage_id": self.stage_diagnosis.id})
         self.assertEqual(self.lead.stage_id, self.stage_diagnosis)
 
