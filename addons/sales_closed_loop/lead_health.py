@@ -23,12 +23,13 @@ import math
 OTHER = "other"
 # A value seen in fewer training samples than this gets a weight that mostly
 # reflects noise, so it is merged into OTHER. The support is the sum of the
-# sample weights: with weight 1 per snapshot, one closed lead counts once for
-# each stage it passed.
+# sample weights. crm.lead weighs each snapshot by the weeks it stands for, so
+# 10 is ten weeks of open leads: one lead open ten weeks, or ten leads closed
+# within their first week.
 MIN_VALUE_SUPPORT = 10.0
 # L2 penalty on the feature weights (not on the intercept), in units of sample
-# weight. 1.0 keeps weights of values seen in a handful of samples near zero
-# and barely changes values seen in hundreds.
+# weight (weeks of open leads). 1.0 keeps weights of values seen in a handful
+# of samples near zero and barely changes values seen in hundreds.
 L2_PENALTY = 1.0
 # Newton's method usually converges in 5 to 8 iterations on this problem. The
 # cap bounds the run time if the data are separable.

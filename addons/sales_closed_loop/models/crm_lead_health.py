@@ -66,9 +66,18 @@ NONE = "none"
 # pair costs four index lookups, so a batch takes about a second and its
 # result a few megabytes.
 FEATURE_BATCH_SIZE = 10_000
-# Closed leads read per training batch. A closed lead has about four stage
-# stays, so one batch fills about one feature query.
+# Closed leads read per training batch. A closed lead gives at most one
+# snapshot per age below, about four for a lead open two months, so one batch
+# fills one or two feature queries.
 TRAINING_LEAD_BATCH_SIZE = 2_500
+# Ages, in days after a lead's start, at which a closed lead is seen while it
+# was still open (see _health_training_samples).
+TRAINING_SNAPSHOT_AGES = (0, 7, 14, 30, 60, 90, 180, 365)
+# A snapshot stands for the days from its age to the next age; the last one
+# for at most this many days.
+LAST_SNAPSHOT_SPAN_DAYS = 365
+# Unit of the snapshot weights: a snapshot that stands for one week weighs 1.
+SNAPSHOT_WEIGHT_DAYS = 7
 # Open leads scored and written per batch: one feature query and one UPDATE.
 SCORING_BATCH_SIZE = 10_000
 # Open leads scored per call of the scheduled action. ir.cron commits after
@@ -418,21 +427,33 @@ class CrmLead(models.Model):
         were closed before it. The closing moment is ``date_closed``, else the
         last write.
 
-        Snapshot rule: a closed lead is seen once in the middle of each stay in
-        a stage that is not a won stage and started before the closing moment,
-        the stay being cut at the closing moment. Zero-length stays are
-        skipped. An open lead is on average half-way through its current stay,
-        so the middle is the moment that looks most like a lead being scored.
-        A lead without such a stay is seen once, half-way between its creation
-        and its closing. The features of each snapshot come from
-        ``_health_snapshot_features`` at that moment, so nothing after it is
-        used. A snapshot whose stage resolves to a won stage is dropped, so the
-        won stage never appears in training.
+        Snapshot rule: a closed lead is seen at fixed ages while it was still
+        open, at each age of ``TRAINING_SNAPSHOT_AGES`` (days after its start)
+        that is before its closing moment. Its start is its creation, or its
+        first stage entry when its history starts earlier (imported leads). The
+        open leads the job scores are of every age. Each age band of the
+        training samples therefore contains every closed lead that was still
+        open at that age, won or lost, as the scored leads do. The features of
+        each snapshot come from ``_health_snapshot_features`` at that moment,
+        so nothing after it is used. A snapshot whose stage resolves to a won
+        stage is dropped, so the won stage never appears in training.
 
-        Every snapshot has a weight of 1, so a lead counts once for each stage
-        it passed, as crm's predictive lead scoring counts it. Weights summing
-        to 1 per lead would understate the win rate in early stages, because
-        won leads pass through more stages than lost ones.
+        Weight: the time the snapshot stands for, in weeks
+        (``SNAPSHOT_WEIGHT_DAYS``): from its age to the next age, cut at the
+        closing moment, and ``LAST_SNAPSHOT_SPAN_DAYS`` at most after the last
+        age. A lead therefore weighs as much as the time it was open, which is
+        how likely it is to be among the open leads on a scoring day, and its
+        weight in an age band is the time it was open in that band: a lead
+        that closed a day after a snapshot counts little, one that stayed open
+        through the band counts fully. One unit per snapshot would undercount
+        the long bands (a year after day 365 against a week after day 0). One
+        unit per lead, shared among its snapshots, was also tried
+        (``docs/scoring.md``).
+
+        NOTE: only closed leads are read. Leads of the last months that are
+        still open are missing, so the recent leads in training are those
+        that closed fast, and the win rate learned follows how fast wins and
+        losses close.
 
         The generator reads ``TRAINING_LEAD_BATCH_SIZE`` leads at a time, so
         memory stays bounded however many leads are closed.
@@ -463,18 +484,39 @@ class CrmLead(models.Model):
             yield from self._health_batch_samples(batch_ids, won_stage_ids)
 
     @api.model
+    def _health_snapshot_plan(self, start, closed):
+        """Return the ``(moment, weight)`` snapshots of a lead open from ``start`` to ``closed``.
+
+        The list is empty when the lead closed at its start.
+        """
+        spans = []
+        ages = TRAINING_SNAPSHOT_AGES
+        for index, age in enumerate(ages):
+            moment = start + timedelta(days=age)
+            if moment >= closed:
+                break
+            if index + 1 < len(ages):
+                span_end = start + timedelta(days=ages[index + 1])
+            else:
+                span_end = moment + timedelta(days=LAST_SNAPSHOT_SPAN_DAYS)
+            spans.append((moment, (min(span_end, closed) - moment).total_seconds()))
+        return [(moment, span / 86400 / SNAPSHOT_WEIGHT_DAYS) for moment, span in spans]
+
+    @api.model
     def _health_batch_samples(self, lead_ids, won_stage_ids):
         """Return the training samples of one batch of closed leads."""
         self.flush_model()
         self.env["crm.lead.stage.history"].flush_model()
 
-        # 1. Outcome, closing moment and non-won stays of each lead.
+        # 1. Outcome, start and closing moment of each lead.
         self.env.cr.execute(
             SQL(
                 """SELECT lead.id,
                           lead.active AND COALESCE(stage.is_won, FALSE),
                           COALESCE(lead.date_closed, lead.write_date),
-                          lead.create_date
+                          LEAST(lead.create_date, (SELECT min(history.date_in)
+                                                     FROM crm_lead_stage_history history
+                                                    WHERE history.lead_id = lead.id))
                      FROM crm_lead lead
                 LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
                     WHERE lead.id = ANY(%s)
@@ -482,54 +524,32 @@ class CrmLead(models.Model):
                 lead_ids,
             )
         )
-        leads = self.env.cr.fetchall()
-        self.env.cr.execute(
-            SQL(
-                """SELECT history.lead_id, history.date_in, history.date_out
-                     FROM crm_lead_stage_history history
-                     JOIN crm_stage stage ON stage.id = history.stage_id
-                    WHERE history.lead_id = ANY(%s)
-                      AND NOT COALESCE(stage.is_won, FALSE)
-                 ORDER BY history.lead_id, history.date_in, history.id""",
-                lead_ids,
-            )
-        )
-        stays_by_lead = {}
-        for lead_id, date_in, date_out in self.env.cr.fetchall():
-            stays_by_lead.setdefault(lead_id, []).append((date_in, date_out))
 
-        # 2. One moment in the middle of each stay, cut at the closing moment.
-        snapshot_leads, snapshot_moments, outcomes = [], [], {}
-        for lead_id, won, closed, created in leads:
+        # 2. The snapshots of each lead at fixed ages while it was open.
+        snapshot_leads, snapshot_moments, snapshot_weights, outcomes = [], [], [], {}
+        for lead_id, won, closed, start in self.env.cr.fetchall():
             outcomes[lead_id] = won
-            moments = []
-            for date_in, date_out in stays_by_lead.get(lead_id, []):
-                end = min(date_out or closed, closed)
-                if date_in < end:
-                    moments.append(date_in + (end - date_in) / 2)
-            if not moments:
-                moments.append(created + (closed - created) / 2 if closed > created else created)
-            snapshot_leads += [lead_id] * len(moments)
-            snapshot_moments += moments
+            for moment, weight in self._health_snapshot_plan(start, closed):
+                snapshot_leads.append(lead_id)
+                snapshot_moments.append(moment)
+                snapshot_weights.append(weight)
 
         # 3. Features at each moment; drop the moments that resolve to a won stage.
-        features_list = []
-        for start in range(0, len(snapshot_leads), FEATURE_BATCH_SIZE):
-            features_list += self._health_snapshot_features(
-                snapshot_leads[start : start + FEATURE_BATCH_SIZE],
-                snapshot_moments[start : start + FEATURE_BATCH_SIZE],
+        samples = []
+        for offset in range(0, len(snapshot_leads), FEATURE_BATCH_SIZE):
+            chunk = slice(offset, offset + FEATURE_BATCH_SIZE)
+            features_list = self._health_snapshot_features(
+                snapshot_leads[chunk], snapshot_moments[chunk]
             )
-        features_by_lead = {}
-        for lead_id, features in zip(snapshot_leads, features_list, strict=True):
-            if features and not (
-                features["stage"] != NONE and int(features["stage"]) in won_stage_ids
+            for lead_id, weight, features in zip(
+                snapshot_leads[chunk], snapshot_weights[chunk], features_list, strict=True
             ):
-                features_by_lead.setdefault(lead_id, []).append(features)
-        return [
-            (features, outcomes[lead_id], 1.0)
-            for lead_id, lead_features in features_by_lead.items()
-            for features in lead_features
-        ]
+                if not features or weight <= 0:
+                    continue
+                if features["stage"] != NONE and int(features["stage"]) in won_stage_ids:
+                    continue
+                samples.append((features, outcomes[lead_id], weight))
+        return samples
 
     # ------------------------------------------------------------
     # SCHEDULED TRAINING AND SCORING
@@ -705,7 +725,7 @@ class CrmLead(models.Model):
             )
             return None
         _logger.info(
-            "Lead health: company %s trained on %.0f snapshots of closed leads "
+            "Lead health: company %s trained on %.0f weeks of closed leads' open time "
             "(%s feature vectors, %s iterations, %.2f s)",
             company.id,
             model.sample_count,

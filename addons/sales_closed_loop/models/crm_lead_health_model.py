@@ -32,8 +32,8 @@ class CrmLeadHealthModel(models.Model):
     sample_count = fields.Float(
         string="Training Samples",
         readonly=True,
-        help="Sum of the weights of the training samples: the number of snapshots of "
-        "closed leads the model learned from.",
+        help="Sum of the weights of the training samples: the weeks that the closed leads "
+        "the model learned from were open.",
     )
     won_sample_count = fields.Float(
         string="Won Samples",
@@ -217,5 +217,5 @@ class CrmLeadHealthWeight(models.Model):
     weight = fields.Float(readonly=True, digits=(16, 6), help="Weight in log-odds.")
     support = fields.Float(
         readonly=True,
-        help="Number of training samples (snapshots of closed leads) with this value.",
+        help="Weeks that closed leads were open with this value, summed over the training samples.",
     )

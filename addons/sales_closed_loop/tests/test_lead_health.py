@@ -77,7 +77,7 @@ class TestLeadHealth(ClosedLoopCase):
     def _create_closed_leads(self, count, won_count, source, closed=NOW - 10 * DAY):
         """Create ``count`` closed opportunities of ``source``, the first ``won_count`` won.
 
-        Each one spent 5 days in Lead Screening before it was closed at ``closed``.
+        Each one was created 5 days before ``closed`` and spent them in Lead Screening.
         """
         Lead = self.Lead.sudo().with_context(sales_closed_loop_import=True)
         leads = Lead.create(
@@ -105,7 +105,32 @@ class TestLeadHealth(ClosedLoopCase):
             self._set_stays(lead, [(self.stage_screening, entered, False)])
         lost.write({"active": False, "probability": 0})
         leads.write({"date_closed": closed})
+        self._set_create_date(leads, entered)
         return leads
+
+    def _set_create_date(self, leads, created):
+        leads.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = ANY(%s)", [created, leads.ids]
+        )
+        leads.invalidate_recordset(["create_date"])
+
+    def _create_lost_lead(self, created, closed, stays=None):
+        """Create a lead created at ``created``, lost at ``closed``, with ``stays`` as history."""
+        lead = self._create_lead("Lost deal", self.user_salesman)
+        self._set_stays(lead, stays or [(self.stage_screening, created, False)])
+        lead = lead.sudo().with_context(sales_closed_loop_import=True)
+        lead.write({"active": False, "probability": 0})
+        lead.date_closed = closed
+        self._set_create_date(lead, created)
+        return lead
+
+    def _samples(self, leads, closed_before=None):
+        return list(
+            self.Lead._health_training_samples(
+                closed_before=closed_before, domain=[("id", "in", leads.ids)]
+            )
+        )
 
     def _create_training_set(self):
         """Create 80 closed leads whose outcome depends on their source only."""
@@ -191,7 +216,7 @@ class TestLeadHealth(ClosedLoopCase):
     # ------------------------------------------------------------
 
     def test_samples_no_leakage(self):
-        """A won lead's training snapshots never carry the Won stage or later evidence."""
+        """A won lead's snapshots show its stage and evidence of their day, never the Won stage."""
         start = NOW - 40 * DAY
         pipeline = [self.stage_diagnosis, self.stage_matching, self.stage_consensus]
         pipeline += [self.stage_closing, self.stage_won]
@@ -212,21 +237,20 @@ class TestLeadHealth(ClosedLoopCase):
             + [(self.stage_won, start + 15 * DAY, False)],
         )
         self.lead.date_closed = start + 15 * DAY
+        self._set_create_date(self.lead, start)
 
-        samples = list(self.Lead._health_training_samples(domain=[("id", "=", self.lead.id)]))
+        samples = self._samples(self.lead)
 
-        self.assertEqual(len(samples), 5)
-        self.assertEqual({weight for _features, _won, weight in samples}, {1.0})
+        # Open 15 days: seen at creation and on days 7 and 14, in the stages of those days.
+        stages = [features["stage"] for features, _won, _weight in samples]
+        expected = [self.stage_screening, self.stage_matching, self.stage_closing]
+        self.assertEqual(stages, [str(stage.id) for stage in expected])
         self.assertTrue(all(won for _features, won, _weight in samples))
-        stages = {features["stage"] for features, _won, _weight in samples}
-        self.assertNotIn(str(self.stage_won.id), stages)
-        self.assertIn(str(self.stage_closing.id), stages)
         # The green evidence the Won stage requires is dated on the win day, after
         # every snapshot.
-        by_stage = {features["stage"]: features for features, _won, _weight in samples}
-        self.assertNotEqual(by_stage[str(self.stage_closing.id)]["evidence"], "green")
+        self.assertNotEqual(samples[2][0]["evidence"], "green")
         # Evidence is added when the lead enters a stage, so the first stay has none.
-        self.assertEqual(by_stage[str(self.stage_screening.id)]["evidence"], "none")
+        self.assertEqual(samples[0][0]["evidence"], "none")
 
     def test_samples_closed_before(self):
         """Leads closed after ``closed_before`` are left out of training."""
@@ -241,6 +265,63 @@ class TestLeadHealth(ClosedLoopCase):
         self.assertEqual(sources, {str(self.source_fair.id)})
         self.assertEqual(len(samples), 2)
 
+    def test_samples_fixed_ages(self):
+        """A lead open 50 days is seen at creation and on days 7, 14 and 30, weighted in weeks."""
+        created = NOW - 100 * DAY
+        lead = self._create_lost_lead(created, created + 50 * DAY)
+
+        samples = self._samples(lead)
+
+        # Day 60 is after the closing; each weight is the time up to the next age.
+        weights = [weight for _features, _won, weight in samples]
+        self.assertEqual(len(weights), 4)
+        for weight, expected in zip(weights, (1, 1, 16 / 7, 20 / 7), strict=True):
+            self.assertAlmostEqual(weight, expected)
+        self.assertFalse(any(won for _features, won, _weight in samples))
+        stage_days = [features["stage_days"] for features, _won, _weight in samples]
+        self.assertEqual(stage_days, ["lt_7d", "7_30d", "7_30d", "30d_plus"])
+
+    def test_samples_open_only(self):
+        """No snapshot at or after the closing moment, and none at creation for an instant close."""
+        created = NOW - 100 * DAY
+        closed_on_day_30 = self._create_lost_lead(created, created + 30 * DAY)
+        closed_at_creation = self._create_lost_lead(created, created)
+
+        samples = self._samples(closed_on_day_30 | closed_at_creation)
+
+        self.assertEqual(len(samples), 3)
+        self.assertAlmostEqual(sum(weight for _features, _won, weight in samples), 30 / 7)
+
+    def test_samples_won_stage_dropped(self):
+        """A snapshot that falls in a won stage before the closing date is dropped."""
+        created = NOW - 100 * DAY
+        lead = self._create_lost_lead(
+            created,
+            created + 40 * DAY,
+            [
+                (self.stage_screening, created, created + 10 * DAY),
+                (self.stage_won, created + 10 * DAY, False),
+            ],
+        )
+
+        samples = self._samples(lead)
+
+        stages = {features["stage"] for features, _won, _weight in samples}
+        self.assertEqual(stages, {str(self.stage_screening.id)})
+        self.assertEqual(len(samples), 2)
+
+    def test_samples_as_of_moment(self):
+        """Each snapshot counts only the interactions dated before its moment."""
+        created = NOW - 100 * DAY
+        lead = self._create_lost_lead(created, created + 20 * DAY)
+        self._add_interaction(lead, created + 10 * DAY)
+
+        samples = self._samples(lead)
+
+        interactions = [features["interactions"] for features, _won, _weight in samples]
+        self.assertEqual(interactions, ["0", "0", "1_2"])
+        self.assertEqual(samples[2][0]["recency"], "d0_7")
+
     def test_fit_driving_feature(self):
         """The feature that drives winning gets the largest weight and sensible probabilities."""
         leads = self._create_training_set()
@@ -249,8 +330,9 @@ class TestLeadHealth(ClosedLoopCase):
 
         strongest = max(model.weight_ids, key=lambda line: abs(line.weight))
         self.assertEqual(strongest.feature, "source")
-        self.assertAlmostEqual(model.sample_count, 80)
-        self.assertAlmostEqual(model.won_sample_count, 40)
+        # 80 leads open 5 days each, seen once at creation: 5/7 of a week each.
+        self.assertAlmostEqual(model.sample_count, 80 * 5 / 7)
+        self.assertAlmostEqual(model.won_sample_count, 40 * 5 / 7)
 
         lead_fair = self._create_open_lead("Fair visitor", self.source_fair)
         lead_cold = self._create_open_lead("Cold prospect", self.source_cold)
