@@ -1,42 +1,17 @@
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
-import polib
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import file_open
 from odoo.tools.safe_eval import safe_eval
-from odoo.tools.translate import code_translations
 
 from .common import ClosedLoopCase
 
 # Every test freezes time at NOW, long after the setUpClass data was created.
 NOW = datetime(2030, 3, 4, 9, 0, 0)
 DAY = timedelta(days=1)
-
-
-def _chinese_code_translations():
-    """Return the module's zh_CN translations of Python strings.
-
-    The translations of this feature are written to a pending file first and
-    merged into zh_CN.po later. Odoo reads only zh_CN.po, so the pending
-    file is added here while it exists.
-    """
-    translations = dict(code_translations.get_python_translations("sales_closed_loop", "zh_CN"))
-    try:
-        with file_open("sales_closed_loop/i18n/pending_health_zh_CN.po", "rb") as po_file:
-            # Read with polib: Odoo's reader would drop the entries missing from the .pot.
-            pending = polib.pofile(po_file.read().decode())
-    except FileNotFoundError:
-        return translations
-    translations.update(
-        (entry.msgid, entry.msgstr)
-        for entry in pending
-        if entry.msgstr and "odoo-python" in entry.comment
-    )
-    return translations
 
 
 @tagged("post_install", "-at_install")
@@ -507,11 +482,7 @@ class TestLeadHealth(ClosedLoopCase):
             )
             self.lead.source_id = self.source_fair
             english = self.lead.with_context(lang="en_US")._health_factor_sentences()
-            with patch.dict(
-                code_translations.python_translations,
-                {("sales_closed_loop", "zh_CN"): _chinese_code_translations()},
-            ):
-                chinese = self.lead.with_context(lang="zh_CN")._health_factor_sentences()
+            chinese = self.lead.with_context(lang="zh_CN")._health_factor_sentences()
 
         self.assertEqual(
             english,
