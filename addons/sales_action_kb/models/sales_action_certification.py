@@ -77,8 +77,15 @@ class SalesActionCertification(models.Model):
         certifications = Certification.search([("user_id", "in", users.ids)])
         missing = users - certifications.user_id
         if missing:
-            certifications |= Certification.create([{"user_id": user.id} for user in missing])
+            certifications |= Certification.create(
+                [{"user_id": user.id, "start_date": self._user_today(user)} for user in missing]
+            )
         return certifications
+
+    @api.model
+    def _user_today(self, user):
+        """Return today's date in the time zone of ``user``, whoever runs the code."""
+        return fields.Date.context_today(self.with_context(tz=user.tz or "UTC"))
 
     @api.model
     def _certify_users(self, users):
@@ -89,13 +96,13 @@ class SalesActionCertification(models.Model):
         """
         certifications = self._ensure_for_users(users)
         badge = self._get_badge()
-        today = fields.Date.context_today(self)
         for certification in certifications:
             if certification.certified_on or not certification.required_count:
                 continue
             if certification.confirmed_count < certification.required_count:
                 continue
-            certification.certified_on = today
+            # Days to certification are the rep's days, whoever confirms the drill.
+            certification.certified_on = self._user_today(certification.user_id)
             if badge and badge not in certification.user_id.badge_ids.badge_id:
                 badge_user = (
                     self.env["gamification.badge.user"]

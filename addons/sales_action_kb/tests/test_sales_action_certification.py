@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -96,7 +97,14 @@ class TestSalesActionCertification(SalesActionCommon):
 
     def test_time_to_certify(self):
         """The new-hire report counts the days from the start date to certification."""
+        # Half of each day the rep's date and the manager's date differ: both
+        # ends of the count must be the rep's.
+        self.new_hire.tz = "Asia/Shanghai"
+        self.user_manager.tz = "America/New_York"
         certification = self.env["sales.action.certification"]._ensure_for_users(self.new_hire)
+        shanghai = self.env["res.users"].with_context(tz="Asia/Shanghai")
+        rep_today = fields.Date.context_today(shanghai)
+        self.assertEqual(certification.start_date, rep_today)
         start = certification.start_date
         certification.start_date = start.replace(day=1) if start.day > 1 else start
         expected = (start - certification.start_date).days
