@@ -135,6 +135,8 @@ class CrmLeadStageFlowReport(models.Model):
                            WHEN stay.date_out IS NULL AND NOT lead.active THEN 'lost'
                            WHEN stay.date_out IS NULL AND stage.is_won THEN 'won'
                            WHEN stay.date_out IS NULL THEN 'open'
+                           -- An imported lost deal has its last stay closed on the loss date.
+                           WHEN next_stage.id IS NULL AND NOT lead.active THEN 'lost'
                            WHEN next_stage.id IS NULL THEN 'unknown'
                            WHEN next_stage.is_won THEN 'won'
                            -- Of two stages of equal sequence, the higher id counts as later.

@@ -300,3 +300,17 @@ class TestStageFlowReport(ClosedLoopCase):
             ]
         )
         self.assertEqual(earlier, 0)
+
+    def test_flow_imported_lost(self):
+        """An imported lost deal, whose last stay closed on the loss date, was lost there."""
+        self._set_stays(
+            self.lead,
+            [(self.stage_diagnosis, datetime(2017, 3, 1), datetime(2017, 4, 12))],
+        )
+        self.lead.action_set_lost()
+        self.env.flush_all()
+
+        row = self._rows(self.lead)
+        self.assertEqual(row.outcome, "lost")
+        self.assertEqual(row.lost_rate, 100.0)
+        self.assertAlmostEqual(row.dwell_days, 42.0, places=6)
