@@ -31,8 +31,8 @@ class CrmLeadStageFlowReport(models.Model):
         ``date_from`` and ``date_to`` are dates (or ISO strings) whose months,
         both included, become the columns. Months start at midnight in the
         user's timezone, as in the pivot of the report. Rows are the pipeline
-        stages and every other stage with stays in the grid, in pipeline order
-        (sequence, then id). A cell sums up the stays that entered the stage in
+        stages and every other stage with stays in the grid except won stages,
+        in pipeline order (sequence, then id). A cell sums up the stays that entered the stage in
         the month. It gives their number, where a lead entering twice counts
         twice, and the median and average days in stage. It also gives the
         shares in percent of stays over the stage's threshold (None for a
@@ -74,7 +74,12 @@ class CrmLeadStageFlowReport(models.Model):
 
         # 2. One SQL aggregate per stage and month over the stays the rules let
         # the user read: the median needs percentile_cont, which the ORM lacks.
-        domain = [("date_in", ">=", start_utc), ("date_in", "<", end_utc)]
+        # A won lead stays in the won stage for good: its days there are not a stall.
+        domain = [
+            ("date_in", ">=", start_utc),
+            ("date_in", "<", end_utc),
+            ("stage_id.is_won", "=", False),
+        ]
         if team_ids:
             domain.append(("team_id", "in", list(team_ids)))
         if user_ids:

@@ -230,20 +230,23 @@ class TestStageFlowHeatmap(ClosedLoopCase):
         self.assertEqual(self._cell(shanghai_grid, self.stage_closing, FEBRUARY)["entry_count"], 1)
 
     def test_heatmap_other_stage_row(self):
-        """A stage outside the five pipeline stages is a row when it has stays, after them."""
+        """Another stage with stays is a row after the pipeline, and the won stage is none."""
+        review = self.env["crm.stage"].create({"name": "Procurement Review", "sequence": 90})
         self._set_stays(
             self.lead_c,
             [
                 (self.stage_closing, datetime(2019, 1, 25), datetime(2019, 2, 3)),
-                (self.stage_won, datetime(2019, 2, 3), None),
+                (review, datetime(2019, 2, 3), datetime(2019, 2, 10)),
+                (self.stage_won, datetime(2019, 2, 10), None),
             ],
         )
         self.env.flush_all()
 
         grid = self._grid(self.user_manager)
         stage_ids = [row["id"] for row in grid["stages"]]
-        self.assertEqual(stage_ids[-1], self.stage_won.id)
-        self.assertEqual(self._cell(grid, self.stage_won, FEBRUARY)["entry_count"], 1)
+        self.assertEqual(stage_ids[-1], review.id)
+        self.assertNotIn(self.stage_won.id, stage_ids)
+        self.assertEqual(self._cell(grid, review, FEBRUARY)["entry_count"], 1)
 
     def test_heatmap_range_invalid(self):
         """A start after the end, more than 36 months or a date that is not one is rejected."""
