@@ -26,7 +26,8 @@ class ShareLinkController(http.Controller):
         attachment = link.attachment_id.sudo()
         if not link or not attachment.exists():
             raise request.not_found()
-        if not request.env.user._is_internal():
+        # A HEAD request (link checkers, some chat previews) downloads nothing: not a view.
+        if request.httprequest.method == "GET" and not request.env.user._is_internal():
             link._register_view()
         stream = request.env["ir.binary"]._get_stream_from(attachment)
         response = stream.get_response(as_attachment=False)

@@ -59,6 +59,14 @@ class TestShareLink(HttpCase, SilenceCase):
         self.assertEqual(self.link.first_view_date, NOW)
         self.assertEqual(self.link.last_view_date, NOW)
 
+    def test_head_request_ignored(self):
+        """A HEAD request on the link is answered but not counted as a view."""
+        with freeze_time(NOW):
+            response = self.opener.head(self.base_url() + SHARE_ROUTE + self.link.sudo().token)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(self._views())
+        self.assertEqual(self.link.view_count, 0)
+
     def test_internal_view_ignored(self):
         """A salesperson opening their own link while logged in is not counted."""
         self.authenticate("cl_salesman", "cl_salesman")
