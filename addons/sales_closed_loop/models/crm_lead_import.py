@@ -12,6 +12,13 @@ class CrmLead(models.Model):
         help="Opportunity id in the pipeline file this opportunity was imported from. "
         "Importing the file again updates this opportunity instead of creating a new one.",
     )
+    import_date = fields.Datetime(
+        string="Imported On",
+        copy=False,
+        readonly=True,
+        help="When the pipeline import created this opportunity. Its silence clocks start "
+        "no earlier, because the file carries no interactions.",
+    )
     import_checksum = fields.Char(
         string="Import Checksum",
         copy=False,

@@ -68,8 +68,8 @@ class CrmLead(models.Model):
         compute="_compute_silence_start_date",
         store=True,
         index=True,
-        help="Start of the current silence: the last valid interaction or the last "
-        "escalation, whichever is later, or the creation of the lead.",
+        help="Start of the current silence: the last valid interaction, the last "
+        "escalation or the pipeline import, whichever is later, or the creation of the lead.",
     )
     silence_nudge_due_date = fields.Datetime(
         string="Nudge Due",
@@ -94,10 +94,11 @@ class CrmLead(models.Model):
         "crm.lead.escalation", "lead_id", string="Escalations", readonly=True
     )
 
-    @api.depends("last_interaction_date", "silence_escalated_date", "create_date")
+    @api.depends("last_interaction_date", "silence_escalated_date", "import_date", "create_date")
     def _compute_silence_start_date(self):
         for lead in self:
-            moments = [lead.last_interaction_date, lead.silence_escalated_date]
+            # An imported deal's history has no interactions: its silence starts at the import.
+            moments = [lead.last_interaction_date, lead.silence_escalated_date, lead.import_date]
             moments = [moment for moment in moments if moment]
             lead.silence_start_date = max(moments) if moments else lead.create_date
 

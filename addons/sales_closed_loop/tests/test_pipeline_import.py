@@ -4,7 +4,10 @@ import logging
 import tempfile
 import unittest
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -335,6 +338,29 @@ class TestPipelineImportFiles(PipelineImportCase):
             "Line 7 (OK000001): the same opportunity_id already appears on line 2", wizard.summary
         )
         self.assertEqual(set(self._imported_leads().mapped("import_ref")), {"OK000001", "OK000005"})
+
+    def test_imported_silence_starts_at_import(self):
+        """An imported open deal's silence starts at the import, not at its file dates."""
+        self._write_folder(
+            self.folder,
+            "SIL00001,Anna Snelling,GTX Basic,Betatech,Engaging,2017-03-01,,\n",
+        )
+        import_moment = datetime(2026, 6, 1, 9, 0)
+        with freeze_time(import_moment):
+            import_pipeline_folder(self.env(user=self.admin), self.folder)
+        lead = self._imported_leads()
+        salesperson = lead.user_id
+
+        self.assertEqual(lead.import_date, import_moment)
+        self.assertEqual(lead.silence_start_date, import_moment)
+        self.assertEqual(
+            lead.silence_breaker_due_date,
+            import_moment + timedelta(hours=lead.team_id.silence_breaker_hours),
+        )
+        with freeze_time(import_moment + timedelta(hours=1)):
+            self.env["crm.lead"]._cron_silence_breaker()
+        self.assertFalse(lead.escalation_ids)
+        self.assertEqual(lead.user_id, salesperson)
 
     def test_open_deal_list_price(self):
         """An open deal without a value gets its list price and an estimated closing date."""

@@ -621,9 +621,10 @@ class CrmPipelineImport(models.TransientModel):
             else:
                 to_update.append((Lead.browse(current["id"]), opportunity, vals))
 
+        import_date = fields.Datetime.now()
         for start in range(0, len(to_create), LEAD_BATCH_SIZE):
             batch = to_create[start : start + LEAD_BATCH_SIZE]
-            leads = Lead.create([vals for _opportunity, vals in batch])
+            leads = Lead.create([{**vals, "import_date": import_date} for _opp, vals in batch])
             pairs = list(zip(leads, (opportunity for opportunity, _vals in batch), strict=True))
             # crm's lost semantics archive the lead and set probability 0.
             Lead.browse(
