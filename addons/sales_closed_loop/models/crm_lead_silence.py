@@ -372,7 +372,11 @@ class CrmLead(models.Model):
 
         # 4. To-dos for the previous salesperson and the manager, and the chatter.
         escalation._silence_schedule_todos(deadline)
-        body = escalation._silence_summary()
+        # The note is written once for everyone: in the language of the team's leader, who
+        # reviews it, else of the new salesperson.
+        readers = escalation.manager_id | escalation.new_user_id | escalation.old_user_id
+        lang = next((user.lang for user in readers if user.lang), None)
+        body = escalation.with_context(lang=lang or self.env.lang)._silence_summary()
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
         escalation.message_post(body=body, subtype_xmlid="mail.mt_note")
         return True

@@ -43,6 +43,17 @@ class TestBreaker(SilenceCase):
         )
         self.assertEqual(self.lead.last_interaction_date, MONDAY, "escalation is no interaction")
 
+    def test_chatter_note_leader_language(self):
+        """The escalation note is written in the team leader's language."""
+        self.user_manager.lang = "zh_CN"
+        self._run()
+
+        notes = self.lead.message_ids.filtered(
+            lambda message: "静默线索已熔断" in (message.body or "")
+        )
+        self.assertEqual(len(notes), 1)
+        self.assertIn("静默线索已熔断", self._escalations().message_ids[0].body)
+
     def test_run_twice_once(self):
         """Running the breaker twice escalates a lead once per silence."""
         self._run()
