@@ -41,7 +41,8 @@ class CrmLeadStageFlowReport(models.Model):
         apply: a salesman gets the stays of his own and unassigned leads only.
 
         The result also lists the teams and salespeople found in the stays
-        the user may read, whatever the months, for the filters of the screen.
+        the user may read, whatever the months, for the filters of the screen,
+        and the month of the latest such stay (``last_month``).
         """
         # 1. The months of the grid and their bounds in UTC.
         first_month = self._heatmap_month(date_from)
@@ -119,7 +120,17 @@ class CrmLeadStageFlowReport(models.Model):
             "teams": [{"id": team.id, "name": team.display_name} for team in teams],
             "users": [{"id": user.id, "name": user.display_name} for user in users],
             "has_history": bool(self.search_count([], limit=1)),
+            "last_month": self._heatmap_last_month(tz),
         }
+
+    @api.model
+    def _heatmap_last_month(self, tz):
+        """Return the month (YYYY-MM) of the latest stay the user may read, or None."""
+        latest = self.search([("stage_id.is_won", "=", False)], order="date_in desc", limit=1)
+        if not latest:
+            return None
+        local = pytz.utc.localize(latest.date_in).astimezone(tz)
+        return local.strftime("%Y-%m")
 
     @api.model
     def _heatmap_month(self, value):

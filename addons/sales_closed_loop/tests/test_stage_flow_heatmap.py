@@ -275,3 +275,22 @@ class TestStageFlowHeatmap(ClosedLoopCase):
         grid = self._grid(self.user_manager)
         self.assertFalse(grid["has_history"])
         self.assertEqual(self._cell(grid, self.stage_matching, JANUARY)["entry_count"], 0)
+
+    def test_heatmap_last_month(self):
+        """The grid gives the month of the latest readable stay, won stages left out."""
+        # Only the 2019 history of this test stays: the demo data has recent stays.
+        History = self.env["crm.lead.stage.history"].sudo()
+        History.search([("date_in", ">=", datetime(2019, 4, 1))]).unlink()
+        self._set_stays(
+            self.lead_c,
+            [
+                (self.stage_closing, datetime(2019, 2, 20), datetime(2019, 3, 5)),
+                (self.stage_won, datetime(2019, 3, 5), None),
+            ],
+        )
+        self.env.flush_all()
+
+        self.assertEqual(self._grid(self.user_manager)["last_month"], "2019-02")
+        History.search([]).unlink()
+        self.env.flush_all()
+        self.assertIsNone(self._grid(self.user_manager)["last_month"])

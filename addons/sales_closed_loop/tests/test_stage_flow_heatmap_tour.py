@@ -60,3 +60,47 @@ class TestStageFlowHeatmapTour(HttpCase):
     def test_heatmap_tour(self):
         """The heat map shows a median, filters by team, switches measure and opens the leads."""
         self.start_tour("/odoo", "sales_closed_loop_heatmap", login=self.user_manager.login)
+
+
+@tagged("post_install", "-at_install")
+class TestStageFlowHeatmapOldHistory(HttpCase):
+    def test_heatmap_opens_on_last_months(self):
+        """With a history that ended years ago, the screen opens on its last six months."""
+        self.env["res.lang"]._activate_lang("en_US")
+        manager = new_test_user(
+            self.env,
+            login="cl_heatmap_old",
+            groups="sales_team.group_sale_manager",
+            lang="en_US",
+            tz="UTC",
+        )
+        matching = self.env.ref("sales_closed_loop.stage_solution_matching")
+        consensus = self.env.ref("sales_closed_loop.stage_value_consensus")
+
+        History = self.env["crm.lead.stage.history"].sudo()
+        # Only an old, imported-like history: no stay in the default months.
+        History.search([]).unlink()
+        lead = self.env["crm.lead"].create({"name": "Heat Map Old Deal", "type": "opportunity"})
+        History.search([("lead_id", "=", lead.id)]).unlink()
+        History.create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "stage_id": matching.id,
+                    "date_in": datetime(2019, 3, 4, 12),
+                    "date_out": datetime(2019, 3, 10, 12),
+                },
+                {
+                    "lead_id": lead.id,
+                    "stage_id": consensus.id,
+                    "date_in": datetime(2019, 3, 10, 12),
+                    "date_out": datetime(2019, 3, 12, 12),
+                },
+            ]
+        )
+
+        self.start_tour(
+            "/odoo/action-sales_closed_loop.crm_lead_stage_flow_heatmap_action",
+            "sales_closed_loop_heatmap_old_history",
+            login=manager.login,
+        )

@@ -47,7 +47,7 @@ export class LeadFlowHeatmap extends Component {
         this.orm = useService("orm");
         this.actionService = useService("action");
         this.measures = MEASURES;
-        // Only the answer to the latest request is shown when filters change quickly.
+        // Only the response to the latest request is shown when filters change quickly.
         this.keepLast = new KeepLast();
         const now = DateTime.local();
         // Coming back through the breadcrumbs restores the filters of the last visit.
@@ -72,7 +72,18 @@ export class LeadFlowHeatmap extends Component {
                 },
             }),
         });
-        onWillStart(() => this.load());
+        onWillStart(async () => {
+            await this.load();
+            // A history that ends before the default months (an imported pipeline, say)
+            // opens on its own last months rather than on an empty grid.
+            const lastMonth = this.state.data.last_month;
+            if (!this.props.state?.filters && lastMonth && lastMonth < this.state.monthFrom) {
+                const last = DateTime.fromFormat(lastMonth, "yyyy-MM");
+                this.state.monthTo = lastMonth;
+                this.state.monthFrom = last.minus({ months: DEFAULT_MONTHS - 1 }).toFormat("yyyy-MM");
+                await this.load();
+            }
+        });
     }
 
     async load() {

@@ -90,3 +90,16 @@ registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sales_closed_loop_heatmap_old_history", {
+    steps: () => [
+        {
+            content: "The screen opens on the last month of the history, March 2019",
+            trigger: `${MATCHING_ROW} td.o_heatmap_cell[data-month='2019-03'] .o_heatmap_value:contains('6.0')`,
+        },
+        {
+            content: "and shows the five months before it",
+            trigger: ".o_heatmap_table td.o_heatmap_cell[data-month='2018-10']",
+        },
+    ],
+});
