@@ -84,7 +84,7 @@ class SalesActionCertification(models.Model):
 
     @api.model
     def _user_today(self, user):
-        """Return today's date in the time zone of ``user``, whoever runs the code."""
+        """Return today's date in the time zone of ``user``, not of the user running the code."""
         return fields.Date.context_today(self.with_context(tz=user.tz or "UTC"))
 
     @api.model
@@ -101,7 +101,7 @@ class SalesActionCertification(models.Model):
                 continue
             if certification.confirmed_count < certification.required_count:
                 continue
-            # Days to certification are the rep's days, whoever confirms the drill.
+            # Days to certification are counted in the rep's days, not the confirming manager's.
             certification.certified_on = self._user_today(certification.user_id)
             if badge and badge not in certification.user_id.badge_ids.badge_id:
                 badge_user = (

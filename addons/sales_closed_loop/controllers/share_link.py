@@ -2,8 +2,8 @@
 
     GET /sales_closed_loop/share/<token>
 
-Serves the shared file. When the visitor is not logged in as an internal user,
-the view is counted on the link and recorded as a ``document_view``
+Serves the shared file. On a GET request by a visitor who is not logged in as
+an internal user, the view is counted on the link and recorded as a ``document_view``
 interaction from the customer on the lead, at most once per link per hour
 (see ``crm.lead.share.link._register_view``). An unknown or revoked token
 returns 404.

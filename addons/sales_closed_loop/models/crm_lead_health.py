@@ -441,11 +441,11 @@ class CrmLead(models.Model):
         Weight: the time the snapshot stands for, in weeks
         (``SNAPSHOT_WEIGHT_DAYS``): from its age to the next age, cut at the
         closing moment, and ``LAST_SNAPSHOT_SPAN_DAYS`` at most after the last
-        age. A lead therefore weighs as much as the time it was open, which is
-        how likely it is to be among the open leads on a scoring day, and its
-        weight in an age band is the time it was open in that band: a lead
-        that closed a day after a snapshot counts little, one that stayed open
-        through the band counts fully. One unit per snapshot would undercount
+        age. A lead therefore weighs as much as the time it was open, because
+        that is how likely it is to be among the open leads on a scoring day.
+        Its weight in an age band is the time it was open in that band, so a
+        lead that closed a day after a snapshot counts little and one that
+        stayed open through the band counts fully. One unit per snapshot would undercount
         the long bands (a year after day 365 against a week after day 0). One
         unit per lead, shared among its snapshots, was also tried
         (``docs/scoring.md``).

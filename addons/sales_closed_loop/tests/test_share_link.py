@@ -60,7 +60,7 @@ class TestShareLink(HttpCase, SilenceCase):
         self.assertEqual(self.link.last_view_date, NOW)
 
     def test_head_request_ignored(self):
-        """A HEAD request on the link is answered but not counted as a view."""
+        """A HEAD request on the link gets a response but is not counted as a view."""
         with freeze_time(NOW):
             response = self.opener.head(self.base_url() + SHARE_ROUTE + self.link.sudo().token)
         self.assertEqual(response.status_code, 200)

@@ -230,7 +230,7 @@ class TestStageFlowHeatmap(ClosedLoopCase):
         self.assertEqual(self._cell(shanghai_grid, self.stage_closing, FEBRUARY)["entry_count"], 1)
 
     def test_heatmap_other_stage_row(self):
-        """Another stage with stays is a row after the pipeline, and the won stage is none."""
+        """Another stage with stays is a row after the pipeline, and the won stage is left out."""
         review = self.env["crm.stage"].create({"name": "Procurement Review", "sequence": 90})
         self._set_stays(
             self.lead_c,
