@@ -1,12 +1,18 @@
 from datetime import datetime, timedelta
 
-from odoo.tests import new_test_user
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, new_test_user
+from odoo.tests.common import get_db_name
 
 from .common import ClosedLoopCase
 
 # A Monday at 09:00 in Shanghai (01:00 UTC). Every silence test freezes time
 # relative to it, long after the setUpClass data was created.
 MONDAY = datetime(2030, 1, 7, 1, 0, 0)
+# Long before the demo data was created, so that only the lead of a committed test is due.
+SILENT_SINCE = datetime(2020, 1, 6, 9, 0)
+RUN_AT = SILENT_SINCE + timedelta(hours=80)
 
 
 class SilenceCase(ClosedLoopCase):
@@ -97,3 +103,56 @@ class SilenceCase(ClosedLoopCase):
             subtype_xmlid="mail.mt_comment",
             partner_ids=self.contact.ids,
         )
+
+
+class CommittedSilenceCase(BaseCase):
+    """A silent lead committed to the database, for tests with overlapping transactions.
+
+    The data is committed in setUp and deleted again in the cleanup, because
+    row locks only act between separate transactions.
+    """
+
+    lead_name = "Committed silent lead"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            admin, demo = env.ref("base.user_admin"), env.ref("base.user_demo")
+            # No team members: adding one would archive the user's membership of
+            # their other team, and that change would outlive the test.
+            team = env["crm.team"].create(
+                {
+                    "name": f"{self.lead_name} team",
+                    "user_id": demo.id,
+                    "silence_breaker_hours": 72,
+                    "silence_breaker_policy": "team_leader",
+                }
+            )
+            lead = env["crm.lead"].create(
+                {"name": self.lead_name, "team_id": team.id, "user_id": admin.id}
+            )
+            lead.write({"last_interaction_date": SILENT_SINCE})
+            self.team_id, self.lead_id = team.id, lead.id
+            self.demo_id = demo.id
+        self.addCleanup(self._delete_data)
+
+    def _delete_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            lead = env["crm.lead"].with_context(active_test=False).browse(self.lead_id)
+            lead.escalation_ids.unlink()
+            lead.unlink()
+            env["crm.team"].browse(self.team_id).unlink()
+
+    def _escalation_count(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM crm_lead_escalation WHERE lead_id = %s", [self.lead_id]
+            )
+            return cr.fetchone()[0]

@@ -1,13 +1,11 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+from odoo.tests import tagged
 
-from .silence_common import MONDAY, SilenceCase
+from .silence_common import MONDAY, RUN_AT, CommittedSilenceCase, SilenceCase
 
 NUDGE_AT = MONDAY + timedelta(hours=48, minutes=1)
 ESCALATE_AT = MONDAY + timedelta(hours=72, minutes=1)
@@ -132,54 +130,11 @@ class TestSilenceAutomation(SilenceCase):
         self.assertEqual(len(self._nudges(self.lead)), 1)
 
 
-# Long before the demo data was created, so that only the lead of this test is due.
-SILENT_SINCE = datetime(2020, 1, 6, 9, 0)
-RUN_AT = SILENT_SINCE + timedelta(hours=80)
-
-
 @tagged("post_install", "-at_install")
-class TestSilenceAutomationConcurrency(BaseCase):
-    """Odoo's polling and the scheduled action in two overlapping transactions.
+class TestSilenceAutomationConcurrency(CommittedSilenceCase):
+    """Odoo's polling and the scheduled action in two overlapping transactions."""
 
-    The data is committed in setUp and deleted again in the cleanup, because
-    row locks only act between separate transactions.
-    """
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            team = env["crm.team"].create(
-                {
-                    "name": "Automation concurrency team",
-                    "user_id": env.ref("base.user_demo").id,
-                    "silence_breaker_hours": 72,
-                    "silence_breaker_policy": "team_leader",
-                }
-            )
-            lead = env["crm.lead"].create(
-                {
-                    "name": "Silent lead seen by two pollings",
-                    "team_id": team.id,
-                    "user_id": env.ref("base.user_admin").id,
-                }
-            )
-            lead.write({"last_interaction_date": SILENT_SINCE})
-            self.team_id, self.lead_id = team.id, lead.id
-        self.addCleanup(self._delete_data)
-
-    def _delete_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            lead = env["crm.lead"].with_context(active_test=False).browse(self.lead_id)
-            lead.escalation_ids.unlink()
-            lead.unlink()
-            env["crm.team"].browse(self.team_id).unlink()
+    lead_name = "Silent lead seen by two pollings"
 
     def test_polling_and_cron_overlap(self):
         """Odoo's polling holding the lead makes the scheduled action skip it."""
