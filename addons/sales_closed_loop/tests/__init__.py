@@ -24,7 +24,6 @@ from . import test_silence_automation
 from . import test_explanation_followup
 from . import test_share_link
 from . import test_silence_tour
-from . import test_statusbar_tour
 from . import test_lead_health
 from . import test_health_metrics
 from . import test_health_backtest

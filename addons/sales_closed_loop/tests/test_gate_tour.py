@@ -35,6 +35,17 @@ class TestGateTour(HttpCase):
         self.lead.invalidate_recordset()
         self.assertEqual(self.lead.stage_id, screening)
 
+    def test_statusbar_click_refused(self):
+        """A rejected statusbar click puts the form back on the lead's real stage."""
+        screening = self.env.ref("sales_closed_loop.stage_lead_screening")
+
+        self.start_tour(
+            "/odoo/crm", "sales_closed_loop_statusbar_refused", login=self.user_salesman.login
+        )
+
+        self.lead.invalidate_recordset()
+        self.assertEqual(self.lead.stage_id, screening)
+
     def test_lead_evidence_tab(self):
         """The lead form shows the evidence and stage history tabs and the button."""
         self.env["crm.lead.evidence"].create(

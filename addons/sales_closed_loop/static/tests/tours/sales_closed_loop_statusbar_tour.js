@@ -8,7 +8,7 @@ registry.category("web_tour.tours").add("sales_closed_loop_statusbar_refused", {
     steps: () => [
         {
             content: "Open the lead from the pipeline",
-            trigger: ".o_kanban_record:contains('Statusbar Tour Cold Store')",
+            trigger: ".o_kanban_record:contains('Gate Tour Harbour Cranes')",
             run: "click",
         },
         {
