@@ -20,9 +20,10 @@ The data, drawn with a fixed seed:
   the first three stages;
 * open leads created 20 to 179 days ago, in one of the five gated stages,
   with a probability between 10 and 89 so that PLS recomputes them;
-* one stage history row per stay (closed leads: the stage they were in,
-  then the won stage for won leads; open leads: their current stage), and
-  two interactions for one lead in five.
+* one stage history row per stay. A closed lead has a row in the stage it
+  was in, then one in the won stage when it was won. An open lead has a row
+  in its current stage;
+* two interactions for one lead in five.
 
 Then, one after the other and each in a fresh process so that its peak memory
 is its own, it runs:

@@ -2,11 +2,11 @@
 
     GET /sales_closed_loop/share/<token>
 
-Serves the shared file. On a GET request by a visitor who is not logged in as
-an internal user, the view is counted on the link and recorded as a ``document_view``
-interaction from the customer on the lead, at most once per link per hour
-(see ``crm.lead.share.link._register_view``). An unknown or revoked token
-returns 404.
+Serves the shared file. A GET request by a visitor who is not logged in as an
+internal user counts as a view of the link. The view is also recorded as a
+``document_view`` interaction from the customer on the lead, at most once per
+link per hour (see ``crm.lead.share.link._register_view``). An unknown or
+revoked token returns 404.
 """
 
 from odoo import http

@@ -120,7 +120,7 @@ class TestHealthBacktest(TransactionCase):
         self.assertEqual(split_date, TEST_CLOSED)
 
     def test_split_sets(self):
-        """Training holds the leads closed before the split, test those open at it."""
+        """Training contains the leads closed before the split, the test those open at it."""
         split = score_backtest.split_leads(self.env, SPLIT, self.company)
         self.assertEqual(set(split["train"]), set(self.train_leads.ids))
         self.assertEqual(set(split["test"]), set(self.test_leads.ids))

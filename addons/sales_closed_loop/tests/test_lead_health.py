@@ -543,7 +543,7 @@ class TestLeadHealth(ClosedLoopCase):
         self.assertEqual(flags, {lead_silent: True, lead_touched: False, lead_low: False})
 
     def test_dashboard_record_rules(self):
-        """A salesman sees only his own leads on the dashboard, a manager sees all."""
+        """The dashboard lists a salesman's own leads only, and all leads for a manager."""
         (self.lead | self.lead_other).sudo().write(
             {"health_probability": 0.6, "health_scored_date": NOW}
         )
