@@ -91,6 +91,10 @@ HEALTH_ROUND_PARAM = "sales_closed_loop.health_round_start"
 UNTOUCHED_DAYS = 7
 DEFAULT_MIN_CLOSED_LEADS = 50
 DEFAULT_HIGH_POTENTIAL = 0.5
+# Default lift of the high-potential rule: a lead counts when its odds of
+# winning (won against lost) are at least 1.5 times those of the average open
+# lead the company's model learned from.
+DEFAULT_HIGH_POTENTIAL_LIFT = 1.5
 
 
 def _band(value, bands, top_band):
@@ -139,7 +143,9 @@ class CrmLead(models.Model):
         string="High Potential",
         compute="_compute_health_flags",
         search="_search_health_is_high_potential",
-        help="The health score reaches the company's high-potential threshold.",
+        help="The health score reaches the company's high-potential level: by default, "
+        "clearly above the win chance of an average open lead of the company (see Settings "
+        "› CRM › Lead Health).",
     )
     health_untouched_week = fields.Boolean(
         string="High Potential, Untouched This Week",
@@ -158,33 +164,51 @@ class CrmLead(models.Model):
     @api.depends("health_probability", "health_scored_date", "last_interaction_date", "company_id")
     def _compute_health_flags(self):
         untouched_since = fields.Datetime.now() - timedelta(days=UNTOUCHED_DAYS)
+        cutoffs = self._health_high_potential_cutoffs()
         for lead in self:
-            company = lead.company_id or self.env.company
             high = bool(
                 lead.health_scored_date
-                and lead.health_probability >= company.health_high_potential_threshold
+                and lead.health_probability >= cutoffs[lead.company_id.id or False]
             )
             lead.health_is_high_potential = high
             lead.health_untouched_week = high and (
                 not lead.last_interaction_date or lead.last_interaction_date < untouched_since
             )
 
-    def _health_high_potential_domain(self):
-        """Return the domain of leads whose score reaches their company's threshold."""
-        companies = self.env["res.company"].sudo().search([])
-        domains = [
-            [
-                ("company_id", "=", company.id),
-                ("health_probability", ">=", company.health_high_potential_threshold),
-            ]
-            for company in companies
-        ]
-        domains.append(
-            [
-                ("company_id", "=", False),
-                ("health_probability", ">=", self.env.company.health_high_potential_threshold),
-            ]
+    @api.model
+    def _health_high_potential_cutoffs(self):
+        """Return ``{company_id: lowest high-potential score}``, with ``False`` for no company.
+
+        With the lift rule (the default), a lead is high potential when its
+        odds of winning are at least ``health_high_potential_lift`` times the
+        odds of the average open lead that the company's current model learned
+        from (its weighted training win rate). A company without a trained
+        model, or set to the fixed rule, uses ``health_high_potential_threshold``.
+        Leads without a company use the current company's level.
+        """
+        HealthModel = self.env["crm.lead.health.model"]
+        cutoffs = {}
+        for company in self.env["res.company"].sudo().search([]):
+            cutoff = company.health_high_potential_threshold
+            if company.health_high_potential_rule == "lift":
+                model = HealthModel._health_get_current(company)
+                if model and 0 < model.won_sample_count < model.sample_count:
+                    rate = model.won_sample_count / model.sample_count
+                    odds = company.health_high_potential_lift * rate / (1 - rate)
+                    cutoff = odds / (1 + odds)
+            cutoffs[company.id] = cutoff
+        cutoffs[False] = cutoffs.get(
+            self.env.company.id, self.env.company.health_high_potential_threshold
         )
+        return cutoffs
+
+    def _health_high_potential_domain(self):
+        """Return the domain of leads whose score reaches their company's high-potential level."""
+        cutoffs = self._health_high_potential_cutoffs()
+        domains = [
+            [("company_id", "=", company_id), ("health_probability", ">=", cutoff)]
+            for company_id, cutoff in cutoffs.items()
+        ]
         return expression.AND([[("health_scored_date", "!=", False)], expression.OR(domains)])
 
     def _health_search_flag(self, operator, value, domain):

@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .crm_lead_health import DEFAULT_HIGH_POTENTIAL, DEFAULT_MIN_CLOSED_LEADS
+from .crm_lead_health import (
+    DEFAULT_HIGH_POTENTIAL,
+    DEFAULT_HIGH_POTENTIAL_LIFT,
+    DEFAULT_MIN_CLOSED_LEADS,
+)
 
 
 class ResCompany(models.Model):
@@ -14,13 +18,37 @@ class ResCompany(models.Model):
         "the lead health model is trained for this company. Below it, the health score "
         "is Odoo's predictive lead scoring probability.",
     )
+    health_high_potential_rule = fields.Selection(
+        [
+            ("lift", "Better than the Average Lead"),
+            ("score", "Fixed Health Score"),
+        ],
+        string="High Potential Means",
+        required=True,
+        default="lift",
+        help="Better than the Average Lead: an open lead counts as high potential when its "
+        "chance of winning is clearly above that of an average open lead of the company, so "
+        "the flag means the same whether the company wins most of its leads or few of them. "
+        "Fixed Health Score: from the score set below. Until the lead health model is "
+        "trained, the fixed score applies.",
+    )
+    health_high_potential_lift = fields.Float(
+        string="Lift over the Average Lead",
+        default=DEFAULT_HIGH_POTENTIAL_LIFT,
+        help="How much better than an average open lead a lead must be, in odds (chance of "
+        "winning against chance of losing). With 1.5 and an average chance of 20%, a lead "
+        "counts from 27%; with an average chance of 60%, from 69%.",
+    )
     health_high_potential_threshold = fields.Float(
         string="High-Potential Health Score",
         default=DEFAULT_HIGH_POTENTIAL,
-        help="Health score, between 0 and 1, from which an open lead counts as high potential.",
+        help="Health score, between 0 and 1, from which an open lead counts as high potential "
+        "with the Fixed Health Score rule, or before the lead health model is trained.",
     )
 
-    @api.constrains("health_min_closed_leads", "health_high_potential_threshold")
+    @api.constrains(
+        "health_min_closed_leads", "health_high_potential_threshold", "health_high_potential_lift"
+    )
     def _check_health_settings(self):
         for company in self:
             if company.health_min_closed_leads < 2:
@@ -36,6 +64,15 @@ class ResCompany(models.Model):
                     self.env._(
                         "The high-potential health score of %(company)s must be between 0 "
                         "and 1. Enter a value such as 0.5.",
+                        company=company.name,
+                    )
+                )
+            if company.health_high_potential_lift < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The high-potential lift of %(company)s must be 1 or more: below 1, "
+                        "leads worse than the average lead would count as high potential. "
+                        "Enter a value such as 1.5.",
                         company=company.name,
                     )
                 )

@@ -542,6 +542,40 @@ class TestLeadHealth(ClosedLoopCase):
         self.assertEqual(not_found, lead_touched | lead_low)
         self.assertEqual(flags, {lead_silent: True, lead_touched: False, lead_low: False})
 
+    def test_high_potential_lift(self):
+        """By default, high potential means odds 1.5 times the model's average open lead."""
+        self.company.write(
+            {"health_high_potential_threshold": 0.5, "health_high_potential_lift": 1.5}
+        )
+        lead_below = self.lead
+        lead_above = self._create_lead("Above lead", self.user_salesman)
+        (lead_below | lead_above).sudo().write({"health_scored_date": NOW})
+        lead_below.sudo().health_probability = 0.68
+        lead_above.sudo().health_probability = 0.70
+        leads = lead_below | lead_above
+
+        def flagged():
+            leads.invalidate_recordset(["health_is_high_potential"])
+            found = self.Lead.search(
+                [("health_is_high_potential", "=", True), ("id", "in", leads.ids)]
+            )
+            return found, leads.filtered("health_is_high_potential")
+
+        # No trained model yet: the fixed score of 50% applies.
+        self.assertEqual(flagged(), (leads, leads))
+        # Average open lead won at 60%: odds 1.5 * 0.6 / 0.4 = 2.25, so from 69.2%.
+        self.HealthModel.sudo().create(
+            {"company_id": self.company.id, "sample_count": 100.0, "won_sample_count": 60.0}
+        )
+        self.assertEqual(flagged(), (lead_above, lead_above))
+        self.company.health_high_potential_rule = "score"
+        self.assertEqual(flagged(), (leads, leads))
+
+    def test_settings_invalid_lift(self):
+        """A lift below 1 is rejected, because it would flag leads worse than average."""
+        with self.assertRaises(ValidationError):
+            self.company.health_high_potential_lift = 0.8
+
     def test_dashboard_record_rules(self):
         """The dashboard lists a salesman's own leads only, and all leads for a manager."""
         (self.lead | self.lead_other).sudo().write(
@@ -571,3 +605,5 @@ class TestLeadHealth(ClosedLoopCase):
         self.assertIn('name="health_factor_text"', form)
         self.assertIn('name="health_min_closed_leads"', settings["arch"])
         self.assertIn('name="health_high_potential_threshold"', settings["arch"])
+        self.assertIn('name="health_high_potential_rule"', settings["arch"])
+        self.assertIn('name="health_high_potential_lift"', settings["arch"])
