@@ -73,9 +73,10 @@ ROW_PROBLEM = ("row_problem",)
 class PipelineFileError(Exception):
     """A file that cannot be imported at all.
 
-    ``code`` is one of ``missing``, ``empty``, ``encoding``, ``malformed`` or
-    ``missing_columns``. ``filename`` names the file, and ``detail`` contains
-    the missing column names or the parser's message.
+    ``code`` is one of ``missing``, ``empty``, ``no_rows`` (a header row and
+    nothing else), ``encoding``, ``malformed`` or ``missing_columns``.
+    ``filename`` names the file, and ``detail`` contains the missing column
+    names or the parser's message.
     """
 
     def __init__(self, code, filename, detail=""):
@@ -199,7 +200,7 @@ def read_rows(content, filename):
         # where it starts, and a malformed one by the line where it starts.
         rows.append((first if ROW_PROBLEM in row else last, row))
     if not rows:
-        raise PipelineFileError("empty", filename)
+        raise PipelineFileError("no_rows", filename)
     return rows
 
 

@@ -450,6 +450,12 @@ class TestPipelineImportFiles(PipelineImportCase):
         with self.assertRaisesRegex(UserError, "sales_pipeline.csv is empty"):
             import_pipeline_folder(self.env(user=self.admin), self.folder)
 
+    def test_header_only_file_message(self):
+        """A pipeline file with its header row and no data row says that rows are missing."""
+        self._write_folder(self.folder, "")
+        with self.assertRaisesRegex(UserError, "sales_pipeline.csv has a header row but no data"):
+            import_pipeline_folder(self.env(user=self.admin), self.folder)
+
     def test_missing_file_message(self):
         """A folder without the accounts file raises a message naming it."""
         self._write_folder(

@@ -325,6 +325,12 @@ class CrmPipelineImport(models.TransientModel):
                 "data row.",
                 file=name,
             )
+        if error.code == "no_rows":
+            return self.env._(
+                "The file %(file)s has a header row but no data rows. Export it again with its "
+                "records, not only the column names.",
+                file=name,
+            )
         if error.code == "encoding":
             return self.env._(
                 'The file %(file)s is neither UTF-8 nor GB18030 text. Save it as "CSV UTF-8" and '
