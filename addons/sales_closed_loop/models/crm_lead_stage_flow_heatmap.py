@@ -30,7 +30,10 @@ class CrmLeadStageFlowReport(models.Model):
 
         ``date_from`` and ``date_to`` are dates (or ISO strings) whose months,
         both included, become the columns. Months start at midnight in the
-        user's timezone, as in the pivot of the report. Rows are the pipeline
+        user's timezone, as in the pivot of the report. ``team_ids`` and
+        ``user_ids``, when not empty, keep the stays recorded with any of those
+        sales teams and with any of those salespeople. The cells are then
+        computed over the union of their stays. Rows are the pipeline
         stages and every other stage with stays in the grid except won stages,
         in pipeline order (sequence, then id). A cell sums up the stays that entered the stage in
         the month. It gives their number, where a lead entering twice counts

@@ -15,9 +15,11 @@ class TestStageFlowHeatmap(ClosedLoopCase):
     """Heat map grid over a small history, from January to March 2019.
 
     Solution Matching (threshold 5 days) in January contains four stays of
-    7, 2, 3 and 10 days: lead A enters it twice (7 days then back, 2 days
-    then forward), lead B stays 3 days and lead C 10 days. Lead E, lost,
-    enters Lead Screening in February. Lead F belongs to another company.
+    the test team, of 7, 2, 3 and 10 days: lead A enters it twice (7 days
+    then back, 2 days then forward), lead B stays 3 days and lead C 10 days.
+    Lead H of the West team stays 1 day there. Leads A, C and H belong to
+    the salesman, lead B to the other salesman. Lead E, lost, enters Lead
+    Screening in February. Lead F belongs to another company.
     """
 
     @classmethod
@@ -186,6 +188,85 @@ class TestStageFlowHeatmap(ClosedLoopCase):
         team_ids = [team["id"] for team in grid["teams"]]
         self.assertIn(self.team.id, team_ids)
         self.assertIn(self.team_west.id, team_ids)
+
+    def test_heatmap_teams_union(self):
+        """Two teams give the cells of the union of their stays, unlike either team alone."""
+        grid = self._grid(self.user_manager, team_ids=[self.team.id, self.team_west.id])
+
+        # The test team's stays of 7, 2, 3 and 10 days, and West's stay of 1 day.
+        cell = self._cell(grid, self.stage_matching, JANUARY)
+        self.assertEqual(cell["entry_count"], 5)
+        self.assertAlmostEqual(cell["median_dwell"], 3.0, places=6)
+        self.assertAlmostEqual(cell["avg_dwell"], 4.6, places=6)
+        self.assertAlmostEqual(cell["over_threshold_share"], 40.0, places=6)
+        self.assertEqual(
+            cell["lead_ids"], sorted((self.lead | self.lead_other | self.lead_c | self.lead_h).ids)
+        )
+        for team in (self.team, self.team_west):
+            single = self._cell(
+                self._grid(self.user_manager, team_ids=[team.id]), self.stage_matching, JANUARY
+            )
+            self.assertNotEqual(single["median_dwell"], cell["median_dwell"], team.name)
+            self.assertLess(single["entry_count"], cell["entry_count"], team.name)
+
+    def test_heatmap_users_union(self):
+        """Two salespeople give the cells of the union of their stays, unlike either alone."""
+        both_teams = [self.team.id, self.team_west.id]
+        grid = self._grid(
+            self.user_manager,
+            team_ids=both_teams,
+            user_ids=[self.user_salesman.id, self.user_salesman_other.id],
+        )
+
+        # The salesman's stays of 7, 2, 10 and 1 days, and the other salesman's of 3 days.
+        cell = self._cell(grid, self.stage_matching, JANUARY)
+        self.assertEqual(cell["entry_count"], 5)
+        self.assertAlmostEqual(cell["avg_dwell"], 4.6, places=6)
+        salesman = self._cell(
+            self._grid(self.user_manager, team_ids=both_teams, user_ids=[self.user_salesman.id]),
+            self.stage_matching,
+            JANUARY,
+        )
+        self.assertEqual(salesman["entry_count"], 4)
+        self.assertAlmostEqual(salesman["avg_dwell"], 5.0, places=6)
+        other = self._cell(
+            self._grid(
+                self.user_manager, team_ids=both_teams, user_ids=[self.user_salesman_other.id]
+            ),
+            self.stage_matching,
+            JANUARY,
+        )
+        self.assertEqual(other["entry_count"], 1)
+        self.assertAlmostEqual(other["avg_dwell"], 3.0, places=6)
+
+    def test_heatmap_teams_and_user(self):
+        """Teams and salespeople combine: a stay must match one team and one salesperson."""
+        grid = self._grid(
+            self.user_manager,
+            team_ids=[self.team.id, self.team_west.id],
+            user_ids=[self.user_salesman.id],
+        )
+
+        # The salesman's stays of 7, 2 and 10 days in the test team and of 1 day in West.
+        cell = self._cell(grid, self.stage_matching, JANUARY)
+        self.assertEqual(cell["entry_count"], 4)
+        self.assertAlmostEqual(cell["median_dwell"], 4.5, places=6)
+        self.assertEqual(cell["lead_ids"], sorted((self.lead | self.lead_c | self.lead_h).ids))
+        one_team = self._cell(
+            self._grid(self.user_manager, user_ids=[self.user_salesman.id]),
+            self.stage_matching,
+            JANUARY,
+        )
+        self.assertAlmostEqual(one_team["median_dwell"], 7.0, places=6)
+
+    def test_heatmap_rights_teams(self):
+        """A salesman who picks two teams still gets the stays of his own leads only."""
+        grid = self._grid(self.user_salesman, team_ids=[self.team.id, self.team_west.id])
+
+        cell = self._cell(grid, self.stage_matching, JANUARY)
+        self.assertEqual(cell["entry_count"], 4)
+        self.assertNotIn(self.lead_other.id, cell["lead_ids"])
+        self.assertIn(self.lead_h.id, cell["lead_ids"])
 
     def test_heatmap_rights_salesman(self):
         """A salesman gets the stays of his own leads only, and only himself to filter on."""

@@ -8,11 +8,28 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 @tagged("post_install", "-at_install")
 class TestStageFlowHeatmapTour(HttpCase):
+    """Solution Matching stays of the previous month, by team and salesperson.
+
+    ======= ===== ========== ====
+    lead    team  salesman   days
+    ======= ===== ========== ====
+    Alpha   North Ann        4
+    Beta    North Bob        2
+    Gamma   South Ann        9
+    Delta   South Bob        6
+    Epsilon West  Ann        20
+    ======= ===== ========== ====
+
+    The medians: 6.0 for all, 3.0 for North, 5.0 for North and South, 6.5 for
+    North and South with Ann, and 4.0 for North with Ann.
+    """
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The tour reads English labels: a database created in Chinese may lack English.
+        # The tours read English and Chinese labels: a database may lack either language.
         cls.env["res.lang"]._activate_lang("en_US")
+        cls.env["res.lang"]._activate_lang("zh_CN")
         cls.user_manager = new_test_user(
             cls.env,
             login="cl_heatmap_tour",
@@ -20,46 +37,78 @@ class TestStageFlowHeatmapTour(HttpCase):
             lang="en_US",
             tz="UTC",
         )
+        salespeople = {
+            name: new_test_user(
+                cls.env,
+                login=f"cl_heatmap_tour_{name.lower()}",
+                groups="sales_team.group_sale_salesman",
+                name=f"Heat Map Tour {name}",
+            )
+            for name in ("Ann", "Bob")
+        }
+        teams = {
+            name: cls.env["crm.team"].create({"name": f"Heat Map Tour {name}"})
+            for name in ("North", "South", "West")
+        }
         matching = cls.env.ref("sales_closed_loop.stage_solution_matching")
         consensus = cls.env.ref("sales_closed_loop.stage_value_consensus")
-        team_north = cls.env["crm.team"].create({"name": "Heat Map Tour North"})
-        team_south = cls.env["crm.team"].create({"name": "Heat Map Tour South"})
 
         # Stays in the middle of the previous month, inside the screen's default range.
         start = datetime.combine(
             fields.Date.today().replace(day=15) - relativedelta(months=1), datetime.min.time()
         ) + timedelta(hours=12)
         History = cls.env["crm.lead.stage.history"].sudo()
-        for name, team, days in (
-            ("Heat Map Tour Alpha", team_north, 4),
-            ("Heat Map Tour Beta", team_north, 2),
-            ("Heat Map Tour Gamma", team_south, 8),
+        for name, team, salesman, days in (
+            ("Alpha", "North", "Ann", 4),
+            ("Beta", "North", "Bob", 2),
+            ("Gamma", "South", "Ann", 9),
+            ("Delta", "South", "Bob", 6),
+            ("Epsilon", "West", "Ann", 20),
         ):
             lead = cls.env["crm.lead"].create(
-                {"name": name, "type": "opportunity", "team_id": team.id}
+                {
+                    "name": f"Heat Map Tour {name}",
+                    "type": "opportunity",
+                    "team_id": teams[team].id,
+                    "user_id": salespeople[salesman].id,
+                }
             )
             History.search([("lead_id", "=", lead.id)]).unlink()
+            stay = {
+                "lead_id": lead.id,
+                "team_id": teams[team].id,
+                "user_id": salespeople[salesman].id,
+            }
             History.create(
                 [
                     {
-                        "lead_id": lead.id,
+                        **stay,
                         "stage_id": matching.id,
-                        "team_id": team.id,
                         "date_in": start,
                         "date_out": start + timedelta(days=days),
                     },
-                    {
-                        "lead_id": lead.id,
-                        "stage_id": consensus.id,
-                        "team_id": team.id,
-                        "date_in": start + timedelta(days=days),
-                    },
+                    {**stay, "stage_id": consensus.id, "date_in": start + timedelta(days=days)},
                 ]
             )
 
     def test_heatmap_tour(self):
-        """The heat map shows a median, filters by team, switches measure and opens the leads."""
+        """The heat map filters on two teams and a salesperson and opens their leads."""
         self.start_tour("/odoo", "sales_closed_loop_heatmap", login=self.user_manager.login)
+
+    def test_heatmap_tour_chinese(self):
+        """A Chinese user on a browser in another language gets Chinese month labels and pickers."""
+        manager_zh = new_test_user(
+            self.env,
+            login="cl_heatmap_tour_zh",
+            groups="sales_team.group_sale_manager",
+            lang="zh_CN",
+            tz="UTC",
+        )
+        self.start_tour(
+            "/odoo/action-sales_closed_loop.crm_lead_stage_flow_heatmap_action",
+            "sales_closed_loop_heatmap_chinese",
+            login=manager_zh.login,
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,10 @@
 /** @odoo-module **/
 
 import { Component, onWillStart, useState } from "@odoo/owl";
+import { DateTimeInput } from "@web/core/datetime/datetime_input";
+import { deserializeDate, serializeDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
+import { formatList } from "@web/core/l10n/utils";
 import { registry } from "@web/core/registry";
 import { KeepLast } from "@web/core/utils/concurrency";
 import { formatFloat } from "@web/core/utils/numbers";
@@ -9,6 +12,7 @@ import { useService } from "@web/core/utils/hooks";
 import { useSetupAction } from "@web/search/action_hook";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { HeatmapMultiSelect } from "./heatmap_multi_select";
 
 const { DateTime } = luxon;
 
@@ -20,6 +24,45 @@ const LOW_COLOR = [255, 245, 220];
 const HIGH_COLOR = [200, 55, 30];
 /** Above this position on the scale the cell text turns white to stay readable. */
 const DARK_TEXT_LIMIT = 0.55;
+
+/** Month and year as the user's language writes them, e.g. "Nov 2026" or "2026年11月". */
+const MONTH_LABEL_OPTIONS = { year: "numeric", month: "short" };
+
+/**
+ * Return the luxon format of a month label in the user's language, so that the
+ * month pickers show and read the same text as the column headers.
+ *
+ * The web client sets luxon's default locale to the user's Odoo language, so
+ * ``toLocaleParts`` splits a label written in that language. Each part becomes
+ * a luxon token or a quoted literal.
+ */
+function monthLabelFormat() {
+    const january = DateTime.local(2000, 1, 1);
+    return january
+        .toLocaleParts(MONTH_LABEL_OPTIONS)
+        .map(({ type, value }) => {
+            if (type === "year") {
+                return "yyyy";
+            }
+            if (type === "month") {
+                // January written with digits ("1" or "01") or as a name such as "Jan".
+                return /^\d+$/.test(value) ? "M".repeat(value.length) : "LLL";
+            }
+            // A luxon literal is quoted and cannot contain a quote itself.
+            return `'${value.replaceAll("'", "")}'`;
+        })
+        .join("");
+}
+
+/** Return the month key (YYYY-MM, Latin digits) of ``dateTime``, as the server sends months. */
+function toMonthKey(dateTime) {
+    return serializeDate(dateTime).slice(0, 7);
+}
+
+/** Return the first day of ``month``, a month key (YYYY-MM), in the user's locale. */
+function fromMonthKey(month) {
+    return deserializeDate(`${month}-01`);
+}
 
 /**
  * Measures of the heat map: the key of the value in a cell of
@@ -40,34 +83,37 @@ const MEASURES = [
  */
 export class LeadFlowHeatmap extends Component {
     static template = "sales_closed_loop.LeadFlowHeatmap";
-    static components = { Layout };
+    static components = { DateTimeInput, HeatmapMultiSelect, Layout };
     static props = { ...standardActionServiceProps };
 
     setup() {
         this.orm = useService("orm");
         this.actionService = useService("action");
         this.measures = MEASURES;
+        this.monthFormat = monthLabelFormat();
         // Only the response to the latest request is shown when filters change quickly.
         this.keepLast = new KeepLast();
         const now = DateTime.local();
         // Coming back through the breadcrumbs restores the filters of the last visit.
         const savedFilters = this.props.state?.filters || {};
         this.state = useState({
-            monthFrom: now.minus({ months: DEFAULT_MONTHS - 1 }).toFormat("yyyy-MM"),
-            monthTo: now.toFormat("yyyy-MM"),
-            teamId: 0,
-            userId: 0,
+            monthFrom: toMonthKey(now.minus({ months: DEFAULT_MONTHS - 1 })),
+            monthTo: toMonthKey(now),
+            teamIds: [],
+            userIds: [],
             measure: MEASURES[0].key,
             ...savedFilters,
             data: null,
+            // Incremented to rebuild the month pickers, which drops what the user typed.
+            pickerRevision: 0,
         });
         useSetupAction({
             getLocalState: () => ({
                 filters: {
                     monthFrom: this.state.monthFrom,
                     monthTo: this.state.monthTo,
-                    teamId: this.state.teamId,
-                    userId: this.state.userId,
+                    teamIds: this.state.teamIds,
+                    userIds: this.state.userIds,
                     measure: this.state.measure,
                 },
             }),
@@ -78,25 +124,23 @@ export class LeadFlowHeatmap extends Component {
             // opens on its own last months rather than on an empty grid.
             const lastMonth = this.state.data.last_month;
             if (!this.props.state?.filters && lastMonth && lastMonth < this.state.monthFrom) {
-                const last = DateTime.fromFormat(lastMonth, "yyyy-MM");
                 this.state.monthTo = lastMonth;
-                this.state.monthFrom = last.minus({ months: DEFAULT_MONTHS - 1 }).toFormat("yyyy-MM");
+                this.state.monthFrom = toMonthKey(
+                    fromMonthKey(lastMonth).minus({ months: DEFAULT_MONTHS - 1 })
+                );
                 await this.load();
             }
         });
     }
 
     async load() {
-        const { monthFrom, monthTo, teamId, userId } = this.state;
+        const { monthFrom, monthTo, teamIds, userIds } = this.state;
         this.state.data = await this.keepLast.add(
             this.orm.call(
                 "crm.lead.stage.flow.report",
                 "get_heatmap_data",
                 [`${monthFrom}-01`, `${monthTo}-01`],
-                {
-                    team_ids: teamId ? [teamId] : [],
-                    user_ids: userId ? [userId] : [],
-                }
+                { team_ids: teamIds, user_ids: userIds }
             )
         );
     }
@@ -126,6 +170,25 @@ export class LeadFlowHeatmap extends Component {
         return { min: Math.min(...values), max: Math.max(...values) };
     }
 
+    /** Sentence that names the months, the sales teams and the salespeople of the grid. */
+    get selectionSummary() {
+        const { data, monthFrom, monthTo, teamIds, userIds } = this.state;
+        const names = (choices, ids) =>
+            formatList(choices.filter((choice) => ids.includes(choice.id)).map((c) => c.name));
+        const teams = teamIds.length
+            ? _t("sales teams %(names)s", { names: names(data.teams, teamIds) })
+            : _t("all sales teams");
+        const users = userIds.length
+            ? _t("salespeople %(names)s", { names: names(data.users, userIds) })
+            : _t("all salespeople");
+        return _t("%(start)s to %(end)s, %(teams)s, %(users)s", {
+            start: this.monthLabel(monthFrom),
+            end: this.monthLabel(monthTo),
+            teams,
+            users,
+        });
+    }
+
     get legendStyle() {
         return `background: linear-gradient(to right, ${this.rgb(LOW_COLOR)}, ${this.rgb(
             HIGH_COLOR
@@ -145,11 +208,13 @@ export class LeadFlowHeatmap extends Component {
         return value === null || value === undefined ? null : value;
     }
 
+    /** Label of ``month`` (YYYY-MM) in the user's Odoo language, not the browser's. */
     monthLabel(month) {
-        return DateTime.fromFormat(month, "yyyy-MM").toLocaleString({
-            month: "short",
-            year: "numeric",
-        });
+        return fromMonthKey(month).toLocaleString(MONTH_LABEL_OPTIONS);
+    }
+
+    monthValue(month) {
+        return fromMonthKey(month);
     }
 
     formatValue(value) {
@@ -228,23 +293,31 @@ export class LeadFlowHeatmap extends Component {
     // Handlers
     // -------------------------------------------------------------------------
 
-    async onMonthChange(field, ev) {
-        const value = ev.target.value;
-        // A cleared month input gives an empty value: keep the last valid month.
-        if (!value) {
+    /**
+     * Apply the month picked or typed in the picker of ``field`` ("monthFrom" or
+     * "monthTo"). A start after the end moves the other end to the same month.
+     */
+    async onMonthApply(field, value) {
+        // A cleared input gives no date: rebuild the picker so it shows the last month again.
+        if (!value || !value.isValid) {
+            this.state.pickerRevision++;
             return;
         }
-        this.state[field] = value;
+        const month = toMonthKey(value);
+        this.state[field] = month;
+        if (this.state.monthFrom > this.state.monthTo) {
+            this.state[field === "monthFrom" ? "monthTo" : "monthFrom"] = month;
+        }
         await this.load();
     }
 
-    async onTeamChange(ev) {
-        this.state.teamId = parseInt(ev.target.value, 10) || 0;
+    async onTeamsChange(teamIds) {
+        this.state.teamIds = teamIds;
         await this.load();
     }
 
-    async onUserChange(ev) {
-        this.state.userId = parseInt(ev.target.value, 10) || 0;
+    async onUsersChange(userIds) {
+        this.state.userIds = userIds;
         await this.load();
     }
 

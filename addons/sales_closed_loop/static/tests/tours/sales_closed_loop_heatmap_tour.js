@@ -4,9 +4,51 @@ import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // The test puts its stays in the middle of the previous month.
-const STAY_MONTH = luxon.DateTime.local().minus({ months: 1 }).toFormat("yyyy-MM");
+const NOW = luxon.DateTime.local();
+const STAY_DATE = NOW.minus({ months: 1 });
+const STAY_MONTH = STAY_DATE.toFormat("yyyy-MM");
+const MONTH_LABEL_OPTIONS = { year: "numeric", month: "short" };
+const STAY_MONTH_ENGLISH = STAY_DATE.toLocaleString(MONTH_LABEL_OPTIONS, { locale: "en-US" });
+const STAY_MONTH_CHINESE = `${STAY_DATE.year}年${STAY_DATE.month}月`;
+// The first month of the screen's default range, as an English user reads it.
+const FIRST_MONTH_ENGLISH = NOW.minus({ months: 5 }).toLocaleString(MONTH_LABEL_OPTIONS, {
+    locale: "en-US",
+});
 const MATCHING_ROW = ".o_heatmap_table tr:has(th.o_heatmap_stage:contains('Solution Matching'))";
 const MATCHING_CELL = `${MATCHING_ROW} td.o_heatmap_cell[data-month='${STAY_MONTH}']`;
+
+/**
+ * Return the steps that tick ``name`` in the filter of class ``filterClass``,
+ * opening its menu first unless ``open`` is false.
+ */
+function tickSteps(filterClass, name, { open = true } = {}) {
+    const steps = [];
+    if (open) {
+        steps.push({
+            content: `Open the filter ${filterClass}`,
+            trigger: `.${filterClass} .o_heatmap_multi_select_toggler`,
+            run: "click",
+        });
+    }
+    steps.push(
+        {
+            content: `Tick ${name}`,
+            trigger: `.${filterClass}_menu .o_heatmap_multi_select_option:contains('${name}')`,
+            run: "click",
+        },
+        {
+            content: `${name} is ticked`,
+            trigger:
+                `.${filterClass}_menu .o_heatmap_multi_select_option.selected` +
+                `:contains('${name}')`,
+        },
+        {
+            content: `${name} is shown as a tag`,
+            trigger: `.${filterClass} .o_tag:contains('${name}')`,
+        }
+    );
+    return steps;
+}
 
 registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
     url: "/odoo",
@@ -29,22 +71,38 @@ registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
             run: "click",
         },
         {
-            content: "All teams: the median of 4, 2 and 8 days is 4.0",
-            trigger: `${MATCHING_CELL} .o_heatmap_value:contains('4.0')`,
+            content: "The month headers are in the user's language, English",
+            trigger: `.o_heatmap_table th[data-month='${STAY_MONTH}']:contains('${STAY_MONTH_ENGLISH}')`,
         },
         {
-            content: "Filter on the tour's first team",
-            trigger: "select.o_heatmap_team",
-            async run(helpers) {
-                const option = [...this.anchor.options].find(
-                    (item) => item.textContent.trim() === "Heat Map Tour North"
-                );
-                await helpers.select(option.value);
-            },
+            content: "All teams: the median of 4, 2, 9, 6 and 20 days is 6.0",
+            trigger: `${MATCHING_CELL} .o_heatmap_value:contains('6.0')`,
         },
         {
-            content: "First team only: the median of 4 and 2 days is 3.0",
+            content: "The summary says that no team and no salesperson is picked",
+            trigger: ".o_heatmap_summary:contains('all sales teams, all salespeople')",
+        },
+        ...tickSteps("o_heatmap_team", "Heat Map Tour North"),
+        {
+            content: "North only: the median of 4 and 2 days is 3.0",
             trigger: `${MATCHING_CELL} .o_heatmap_value:contains('3.0')`,
+        },
+        ...tickSteps("o_heatmap_team", "Heat Map Tour South", { open: false }),
+        {
+            content: "North and South: the median of 4, 2, 9 and 6 days is 5.0",
+            trigger: `${MATCHING_CELL} .o_heatmap_value:contains('5.0')`,
+        },
+        ...tickSteps("o_heatmap_user", "Heat Map Tour Ann"),
+        {
+            content: "North and South with Ann: the median of 4 and 9 days is 6.5",
+            trigger: `${MATCHING_CELL} .o_heatmap_value:contains('6.5')`,
+        },
+        {
+            content: "The summary names both teams and the salesperson",
+            trigger:
+                ".o_heatmap_summary" +
+                ":contains('sales teams Heat Map Tour North and Heat Map Tour South')" +
+                ":contains('salespeople Heat Map Tour Ann')",
         },
         {
             content: "Switch to leads entering",
@@ -65,11 +123,13 @@ registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
             trigger: ".o_breadcrumb .active:contains('Solution Matching')",
         },
         {
-            content: "Both leads of the first team are listed, the other team's is not",
+            content: "Ann's leads of North and South are listed, no other lead is",
             trigger:
                 ".o_list_renderer:has(.o_data_row:contains('Heat Map Tour Alpha'))" +
-                ":has(.o_data_row:contains('Heat Map Tour Beta'))" +
-                ":not(:has(.o_data_row:contains('Heat Map Tour Gamma')))",
+                ":has(.o_data_row:contains('Heat Map Tour Gamma'))" +
+                ":not(:has(.o_data_row:contains('Heat Map Tour Beta')))" +
+                ":not(:has(.o_data_row:contains('Heat Map Tour Delta')))" +
+                ":not(:has(.o_data_row:contains('Heat Map Tour Epsilon')))",
         },
         {
             content: "Go back to the heat map",
@@ -77,8 +137,14 @@ registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
             run: "click",
         },
         {
-            content: "The team filter and the measure are kept",
-            trigger: "select.o_heatmap_team:has(option:checked:contains('Heat Map Tour North'))",
+            content: "The teams and the salesperson are kept",
+            trigger:
+                ".o_heatmap_team:has(.o_tag:contains('Heat Map Tour North'))" +
+                ":has(.o_tag:contains('Heat Map Tour South'))",
+        },
+        {
+            content: "The salesperson is kept",
+            trigger: ".o_heatmap_user .o_tag:contains('Heat Map Tour Ann')",
         },
         {
             content: "The measure is still leads entering",
@@ -87,6 +153,87 @@ registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
         {
             content: "The cell still counts two leads",
             trigger: `${MATCHING_CELL} .o_heatmap_value:contains('2')`,
+        },
+        {
+            content: "Remove the South tag",
+            trigger: ".o_heatmap_team .o_tag:contains('Heat Map Tour South') .o_delete",
+            run: "click",
+        },
+        {
+            content: "North with Ann: one lead entered",
+            trigger: `${MATCHING_CELL} .o_heatmap_value:contains('1')`,
+        },
+        {
+            content: "The summary no longer names South",
+            trigger:
+                ".o_heatmap_summary:contains('sales teams Heat Map Tour North,')" +
+                ":not(:contains('Heat Map Tour South'))",
+        },
+        {
+            content: "Clear the From month",
+            trigger: ".o_heatmap_month_from input",
+            run: "clear",
+        },
+        {
+            content: "Confirm the empty From month",
+            trigger: ".o_heatmap_month_from input",
+            run: "press Enter",
+        },
+        {
+            content: "The From picker shows its month again",
+            trigger: `.o_heatmap_month_from input:value('${FIRST_MONTH_ENGLISH}')`,
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("sales_closed_loop_heatmap_chinese", {
+    steps: () => [
+        {
+            content: "The browser's language is not Chinese",
+            trigger: ".o_heatmap_table",
+            run() {
+                if (navigator.language.toLowerCase().startsWith("zh")) {
+                    throw new Error(
+                        `Expected a browser language other than Chinese, got ${navigator.language}.`
+                    );
+                }
+            },
+        },
+        {
+            content: "The header of the stays' month is in Chinese",
+            trigger: `.o_heatmap_table th[data-month='${STAY_MONTH}']:contains('${STAY_MONTH_CHINESE}')`,
+        },
+        {
+            content: "The To picker shows the current month in Chinese",
+            trigger: `.o_heatmap_month_to input:value('${NOW.year}年${NOW.month}月')`,
+        },
+        {
+            content: "Open the To picker",
+            trigger: ".o_heatmap_month_to input",
+            run: "click",
+        },
+        // In January the stays' month is in the year the picker does not show.
+        ...(STAY_DATE.year === NOW.year
+            ? []
+            : [
+                  {
+                      content: "Go to the previous year",
+                      trigger: ".o_datetime_picker .o_previous",
+                      run: "click",
+                  },
+              ]),
+        {
+            content: "Pick the stays' month, which the picker names in Chinese",
+            trigger: `.o_datetime_picker .o_date_item_cell:contains(/^\\s*${STAY_DATE.month}月\\s*$/)`,
+            run: "click",
+        },
+        {
+            content: "The To picker shows the picked month in Chinese",
+            trigger: `.o_heatmap_month_to input:value('${STAY_MONTH_CHINESE}')`,
+        },
+        {
+            content: "The grid now ends with the stays' month",
+            trigger: `.o_heatmap_table thead th:last-child[data-month='${STAY_MONTH}']`,
         },
     ],
 });
