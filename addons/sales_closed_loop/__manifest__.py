@@ -39,6 +39,7 @@
         "wizards/crm_lead_escalation_reply_views.xml",
         "views/crm_lead_share_link_views.xml",
         "wizards/crm_lead_share_link_wizard_views.xml",
+        "wizards/crm_flow_report_send_views.xml",
         "views/crm_lead_health_views.xml",
         "views/sales_closed_loop_menus.xml",
     ],

@@ -30,4 +30,5 @@ from . import crm_lead_silence
 from . import crm_lead_health
 from . import crm_lead_health_model
 from . import res_company
+from . import res_company_flow_report
 from . import res_config_settings

@@ -5,7 +5,9 @@ in its timezone, with its public holidays and make-up working days. On that
 day the team leader receives the previous month's figures as a message on the
 team, in the leader's language. The message contains a heat map of the share
 of leads that stayed longer than each stage's threshold over the last six
-months, and the three stages where that share is highest.
+months, and the three stages where that share is highest. The company-wide
+report for the sales managers (models/res_company_flow_report.py) reuses the
+helpers of this file with the company's schedule.
 
 The figures come from the stage history of the team, by month of entry into
 the stage, with months cut at midnight in the schedule's timezone:
@@ -143,6 +145,12 @@ class CrmTeam(models.Model):
             counts["failed"],
             time.monotonic() - started,
         )
+
+        # 3. The company-wide report of the sales managers. It runs from this
+        #    cron so that databases whose cron record is not updated (the data
+        #    file is noupdate) send it too.
+        company_counts = self.env["res.company"]._cron_flow_report()
+        counts.update({f"company_{key}": value for key, value in company_counts.items()})
         return counts
 
     # ------------------------------------------------------------
@@ -171,14 +179,19 @@ class CrmTeam(models.Model):
         Without a schedule, the first day from Monday to Friday is returned.
         """
         self.ensure_one()
-        calendar = self._flow_report_calendar()
+        return self._flow_report_calendar_first_day(self._flow_report_calendar(), month_start)
+
+    @api.model
+    def _flow_report_calendar_first_day(self, calendar, month_start):
+        """Return the first day with working time in ``calendar`` of the month starting
+        on ``month_start``, as ``_flow_report_first_working_day`` does for a team."""
         if not calendar:
             day = month_start
             while day.weekday() >= 5:
                 day += timedelta(days=1)
             return day
 
-        tz = self._flow_report_tz()
+        tz = timezone(calendar.tz or "UTC")
         start = tz.localize(datetime.combine(month_start, datetime.min.time()))
         stop = tz.localize(
             datetime.combine(
@@ -200,7 +213,12 @@ class CrmTeam(models.Model):
 
     def _flow_report_month_bounds(self, month_start):
         """Return the month starting on ``month_start`` as naive UTC ``(start, stop)``."""
-        tz = self._flow_report_tz()
+        return self._flow_report_tz_month_bounds(self._flow_report_tz(), month_start)
+
+    @api.model
+    def _flow_report_tz_month_bounds(self, tz, month_start):
+        """Return the month starting on ``month_start``, cut at midnight in the pytz
+        timezone ``tz``, as naive UTC ``(start, stop)``."""
         bounds = []
         for day in (month_start, month_start + relativedelta(months=1)):
             local = tz.localize(datetime.combine(day, datetime.min.time()))
@@ -218,57 +236,75 @@ class CrmTeam(models.Model):
         One query per timezone of the teams' schedules, because months are cut
         at midnight in that timezone.
         """
-        self.env["crm.lead.stage.history"].flush_model(
-            ["lead_id", "stage_id", "team_id", "date_in", "date_out"]
-        )
-        self.env["crm.lead"].flush_model(["active"])
-        self.env["crm.stage"].flush_model(["flow_threshold_days"])
-
         teams_by_tz = {}
         for team in self:
             teams_by_tz.setdefault(team._flow_report_tz().zone, self.browse())
             teams_by_tz[team._flow_report_tz().zone] |= team
 
         figures = {}
-        for teams in teams_by_tz.values():
-            bounds = [teams[0]._flow_report_month_bounds(month) for month in months]
-            self.env.cr.execute(
-                SQL(
-                    """
-                    WITH month AS (
-                        SELECT *
-                          FROM unnest(%(months)s::date[], %(starts)s::timestamp[],
-                                      %(stops)s::timestamp[])
-                            AS m(month_start, date_from, date_to)
-                    )
-                    SELECT h.team_id,
-                           h.stage_id,
-                           m.month_start,
-                           COUNT(*),
-                           COUNT(*) FILTER (
-                               WHERE COALESCE(stage.flow_threshold_days, 0) > 0
-                                 AND EXTRACT(EPOCH FROM (
-                                         LEAST(COALESCE(h.date_out, m.date_to), m.date_to)
-                                         - h.date_in
-                                     )) / 86400.0 > stage.flow_threshold_days
-                           ),
-                           COUNT(*) FILTER (WHERE h.date_out IS NULL AND NOT lead.active)
-                      FROM crm_lead_stage_history h
-                      JOIN month m ON h.date_in >= m.date_from AND h.date_in < m.date_to
-                      JOIN crm_lead lead ON lead.id = h.lead_id
-                      JOIN crm_stage stage ON stage.id = h.stage_id
-                     WHERE h.team_id = ANY(%(team_ids)s)
-                  GROUP BY h.team_id, h.stage_id, m.month_start
-                    """,
-                    months=list(months),
-                    starts=[start for start, _stop in bounds],
-                    stops=[stop for _start, stop in bounds],
-                    team_ids=teams.ids,
-                )
+        for zone, teams in teams_by_tz.items():
+            rows = self._flow_report_read_figures(
+                months, timezone(zone), SQL("h.team_id = ANY(%s)", teams.ids)
             )
-            for team_id, stage_id, month_start, entries, over, lost in self.env.cr.fetchall():
+            for team_id, stage_id, month_start, entries, over, lost in rows:
                 figures[team_id, stage_id, month_start] = (entries, over, lost)
         return figures
+
+    @api.model
+    def _flow_report_read_figures(self, months, tz, where):
+        """Return ``(team id, stage id, month start, entries, over, lost)`` rows of the
+        stays that match the SQL condition ``where``, for the months starting on the
+        dates of ``months``, cut at midnight in the pytz timezone ``tz``.
+
+        ``where`` may use the aliases ``h`` (stage history), ``lead`` and ``team``.
+
+        The query reads the tables directly, so record rules do not apply: the
+        caller restricts ``where`` to the teams or the company it reports on.
+        """
+        self.env["crm.lead.stage.history"].flush_model(
+            ["lead_id", "stage_id", "team_id", "date_in", "date_out"]
+        )
+        self.env["crm.lead"].flush_model(["active", "company_id"])
+        self.env["crm.stage"].flush_model(["flow_threshold_days"])
+        self.env["crm.team"].flush_model(["company_id"])
+
+        bounds = [self._flow_report_tz_month_bounds(tz, month) for month in months]
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH month AS (
+                    SELECT *
+                      FROM unnest(%(months)s::date[], %(starts)s::timestamp[],
+                                  %(stops)s::timestamp[])
+                        AS m(month_start, date_from, date_to)
+                )
+                SELECT h.team_id,
+                       h.stage_id,
+                       m.month_start,
+                       COUNT(*),
+                       COUNT(*) FILTER (
+                           WHERE COALESCE(stage.flow_threshold_days, 0) > 0
+                             AND EXTRACT(EPOCH FROM (
+                                     LEAST(COALESCE(h.date_out, m.date_to), m.date_to)
+                                     - h.date_in
+                                 )) / 86400.0 > stage.flow_threshold_days
+                       ),
+                       COUNT(*) FILTER (WHERE h.date_out IS NULL AND NOT lead.active)
+                  FROM crm_lead_stage_history h
+                  JOIN month m ON h.date_in >= m.date_from AND h.date_in < m.date_to
+                  JOIN crm_lead lead ON lead.id = h.lead_id
+                  JOIN crm_stage stage ON stage.id = h.stage_id
+                  JOIN crm_team team ON team.id = h.team_id
+                 WHERE %(where)s
+              GROUP BY h.team_id, h.stage_id, m.month_start
+                """,
+                months=list(months),
+                starts=[start for start, _stop in bounds],
+                stops=[stop for _start, stop in bounds],
+                where=where,
+            )
+        )
+        return self.env.cr.fetchall()
 
     def _flow_report_stages(self, figures):
         """Return the stages of the heat map: the team's pipeline without won stages,
@@ -287,11 +323,28 @@ class CrmTeam(models.Model):
     def _flow_report_rows(self, figures, stages, month, previous_month):
         """Return one dict per stage with the month's and the month before's figures."""
         self.ensure_one()
+        return self._flow_report_stage_rows(
+            self._flow_report_team_figures(figures), stages, month, previous_month
+        )
+
+    def _flow_report_team_figures(self, figures):
+        """Return the team's part of ``figures`` as ``{(stage id, month start): figures}``."""
+        self.ensure_one()
+        return {
+            (stage_id, month): values
+            for (team_id, stage_id, month), values in figures.items()
+            if team_id == self.id
+        }
+
+    @api.model
+    def _flow_report_stage_rows(self, stage_figures, stages, month, previous_month):
+        """Return one dict per stage of ``stages`` with the month's and the month before's
+        figures, read from ``{(stage id, month start): (entries, over, lost)}``."""
         rows = []
         for stage in stages:
-            entries, over, lost = figures.get((self.id, stage.id, month), (0, 0, 0))
-            previous_entries, previous_over, _lost = figures.get(
-                (self.id, stage.id, previous_month), (0, 0, 0)
+            entries, over, lost = stage_figures.get((stage.id, month), (0, 0, 0))
+            previous_entries, previous_over, _lost = stage_figures.get(
+                (stage.id, previous_month), (0, 0, 0)
             )
             rows.append(
                 {
@@ -378,19 +431,26 @@ class CrmTeam(models.Model):
     def _flow_report_picture(self, figures, stages, months):
         """Return the PNG heat map of the team over ``months``."""
         self.ensure_one()
-        cells = []
-        for stage in stages:
-            row_cells = []
-            for month in months:
-                entries, over, _lost = figures.get((self.id, stage.id, month), (0, 0, 0))
-                has_value = stage.flow_threshold_days > 0 and entries
-                row_cells.append(100.0 * over / entries if has_value else None)
-            cells.append(row_cells)
         title = self.env._(
             "%(team)s: lead flow heat map, %(month)s",
             team=self.name,
             month=self._flow_report_month_label(months[-1]),
         )
+        return self._flow_report_draw(
+            title, self._flow_report_team_figures(figures), stages, months
+        )
+
+    @api.model
+    def _flow_report_draw(self, title, stage_figures, stages, months):
+        """Return the PNG heat map of ``{(stage id, month start): figures}`` over ``months``."""
+        cells = []
+        for stage in stages:
+            row_cells = []
+            for month in months:
+                entries, over, _lost = stage_figures.get((stage.id, month), (0, 0, 0))
+                has_value = stage.flow_threshold_days > 0 and entries
+                row_cells.append(100.0 * over / entries if has_value else None)
+            cells.append(row_cells)
         note = self.env._(
             "Colour: share of the leads entering a stage that stayed longer than its "
             "threshold. -: no threshold or no lead entering."
@@ -412,25 +472,79 @@ class CrmTeam(models.Model):
         self.ensure_one()
         return self.user_id.lang or (self.company_id or self.env.company).partner_id.lang or "en_US"
 
-    def _flow_report_send(self, report_month, figures=None):
+    @api.model
+    def _flow_report_attachment(self, picture, report_month, record):
+        """Store the PNG ``picture`` on ``record`` and return it with an access token.
+
+        The message body shows the picture by its URL with the access token, because
+        Odoo 18 leaves out of the email any attachment that the body links to. With
+        the token, mail clients can load the picture without an Odoo session.
+        """
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"lead-flow-{report_month:%Y-%m}.png",
+                "datas": base64.b64encode(picture),
+                "mimetype": "image/png",
+                "res_model": record._name,
+                "res_id": record.id,
+            }
+        )
+        attachment.generate_access_token()
+        return attachment
+
+    @api.model
+    def _flow_report_body(self, intro, attachment, sentences, resent=False):
+        """Return the HTML body of a report: the ``intro`` sentence, the picture of
+        ``attachment`` and the ``sentences`` on the stall points, in the language of
+        self.env. A report sent again on request starts with a line stating it."""
+        _ = self.env._
+        body = Markup()
+        if resent:
+            body += Markup("<p><em>%s</em></p>") % _(
+                "This report was sent again on request by %(user)s.",
+                user=self.env.user.name,
+            )
+        body += Markup("<p>%s</p><p><img src='/web/image/%s?access_token=%s' alt='%s'/></p>") % (
+            intro,
+            attachment.id,
+            attachment.access_token,
+            attachment.name,
+        )
+        body += Markup("<p><strong>%s</strong></p><ul>%s</ul>") % (
+            _("Biggest stall points"),
+            Markup().join(Markup("<li>%s</li>") % sentence for sentence in sentences),
+        )
+        return body
+
+    def _flow_report_send(self, report_month, figures=None, resent=False):
         """Post the report of ``report_month`` on the team for its leader, once.
 
         ``figures`` are those of ``_flow_report_figures`` for the months of
         the heat map, read here when not given. Returns False when another
         run has locked the team or has already sent the report.
+
+        With ``resent``, the report is sent again on request: the once-a-month
+        guard is neither checked nor updated, so a manual send never stops or
+        waits for the automatic one.
         """
         self.ensure_one()
 
         # 1. Lock the team so that a manual run and the cron cannot both send.
-        self.flush_recordset(["flow_report_last_month"])
-        self.env.cr.execute(
-            SQL("SELECT id FROM crm_team WHERE id = %s FOR UPDATE SKIP LOCKED", self.id)
-        )
-        if not self.env.cr.fetchone():
-            return False
-        self.invalidate_recordset(["flow_report_last_month"])
-        if self.flow_report_last_month and self.flow_report_last_month >= report_month:
-            return False
+        #    FOR NO KEY UPDATE, unlike FOR UPDATE, lets other transactions
+        #    create leads and messages that reference the team meanwhile.
+        if not resent:
+            self.flush_recordset(["flow_report_last_month"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM crm_team WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                    self.id,
+                )
+            )
+            if not self.env.cr.fetchone():
+                return False
+            self.invalidate_recordset(["flow_report_last_month"])
+            if self.flow_report_last_month and self.flow_report_last_month >= report_month:
+                return False
 
         # 2. Figures of the six months, in the leader's language.
         team = self.with_context(lang=self._flow_report_lang())
@@ -443,42 +557,27 @@ class CrmTeam(models.Model):
 
         # 3. The picture, as an attachment that the body shows inline.
         picture = team._flow_report_picture(figures, stages, months)
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"lead-flow-{report_month:%Y-%m}.png",
-                "datas": base64.b64encode(picture),
-                "mimetype": "image/png",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        )
-        token = attachment.generate_access_token()[0]
+        attachment = self._flow_report_attachment(picture, report_month, self)
 
         # 4. The message, addressed to the leader only.
         _ = team.env._
         month_label = team._flow_report_month_label(report_month)
-        body = Markup("<p>%s</p><p><img src='/web/image/%s?access_token=%s' alt='%s'/></p>") % (
-            _(
-                "Lead flow of %(team)s in %(month)s. The heat map shows, per stage and month, "
-                "the share of leads that stayed longer than the stage's threshold.",
-                team=team.name,
-                month=month_label,
-            ),
-            attachment.id,
-            token,
-            attachment.name,
-        )
-        body += Markup("<p><strong>%s</strong></p><ul>%s</ul>") % (
-            _("Biggest stall points"),
-            Markup().join(Markup("<li>%s</li>") % sentence for sentence in sentences),
+        intro = _(
+            "Lead flow of %(team)s in %(month)s. The heat map shows, per stage and month, "
+            "the share of leads that stayed longer than the stage's threshold.",
+            team=team.name,
+            month=month_label,
         )
         team.message_post(
-            body=body,
+            body=team._flow_report_body(intro, attachment, sentences, resent=resent),
             subject=_("Lead flow heat map: %(team)s, %(month)s", team=team.name, month=month_label),
             message_type="comment",
             subtype_xmlid="mail.mt_note",
             partner_ids=self.user_id.partner_id.ids,
             attachment_ids=attachment.ids,
+            # A leader who sends the report again to himself still gets it.
+            notify_author=resent,
         )
-        self.flow_report_last_month = report_month
+        if not resent:
+            self.flow_report_last_month = report_month
         return True

@@ -11,6 +11,7 @@ from . import test_stage_data
 from . import test_stage_history
 from . import test_stage_flow_report
 from . import test_flow_monthly_report
+from . import test_flow_company_report
 from . import test_stage_flow_heatmap
 from . import test_stage_flow_heatmap_tour
 from . import test_breaker

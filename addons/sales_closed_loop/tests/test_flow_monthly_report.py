@@ -24,8 +24,9 @@ def shanghai(*args):
     return datetime(*args) - timedelta(hours=8)
 
 
-@tagged("post_install", "-at_install")
-class TestFlowMonthlyReport(ClosedLoopCase):
+class FlowReportCase(ClosedLoopCase):
+    """Two Shanghai teams with hand-computed stays in October and November 2026."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -50,16 +51,17 @@ class TestFlowMonthlyReport(ClosedLoopCase):
         cls._build_history()
 
     @classmethod
-    def _add_stays(cls, team, stays):
+    def _add_stays(cls, team, stays, user=None):
         """Create one lead per stay, given as (stage, date_in, date_out, lost), with that
-        stay as its only stage history row."""
+        stay as its only stage history row, for ``user`` (by default the salesman)."""
+        user = user or cls.user_salesman
         leads = cls.env["crm.lead"].create(
             [
                 {
                     "name": f"{team.name} flow lead {index}",
                     "type": "opportunity",
                     "team_id": team.id,
-                    "user_id": cls.user_salesman.id,
+                    "user_id": user.id,
                 }
                 for index in range(len(stays))
             ]
@@ -72,7 +74,7 @@ class TestFlowMonthlyReport(ClosedLoopCase):
                     "lead_id": lead.id,
                     "stage_id": stage.id,
                     "team_id": team.id,
-                    "user_id": cls.user_salesman.id,
+                    "user_id": user.id,
                     "date_in": date_in,
                     "date_out": date_out,
                 }
@@ -135,13 +137,6 @@ class TestFlowMonthlyReport(ClosedLoopCase):
             [(matching, shanghai(2026, 11, 2), shanghai(2026, 11, 30), False)] * 3,
         )
 
-    def _rows(self, team, lang="en_US"):
-        team = team.with_context(lang=lang)
-        figures = team._flow_report_figures([OCTOBER, NOVEMBER])
-        stages = team._flow_report_stages(figures)
-        rows = team._flow_report_rows(figures, stages, NOVEMBER, OCTOBER)
-        return team, {row["stage"]: row for row in rows}
-
     def _report_messages(self, team):
         return self.env["mail.message"].search(
             [
@@ -150,6 +145,16 @@ class TestFlowMonthlyReport(ClosedLoopCase):
                 ("attachment_ids.name", "=like", "lead-flow-%"),
             ]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFlowMonthlyReport(FlowReportCase):
+    def _rows(self, team, lang="en_US"):
+        team = team.with_context(lang=lang)
+        figures = team._flow_report_figures([OCTOBER, NOVEMBER])
+        stages = team._flow_report_stages(figures)
+        rows = team._flow_report_rows(figures, stages, NOVEMBER, OCTOBER)
+        return team, {row["stage"]: row for row in rows}
 
     # ------------------------------------------------------------
     # FIGURES
