@@ -122,9 +122,11 @@ class CrmLeadStageFlowReport(models.Model):
                        LEAD(h.stage_id) OVER (
                            PARTITION BY h.lead_id ORDER BY h.date_in, h.id
                        ) AS next_stage_id,
-                       EXTRACT(EPOCH FROM (
+                       -- A stay dated in the future (a mistyped import date)
+                       -- counts 0 days rather than a negative number.
+                       GREATEST(EXTRACT(EPOCH FROM (
                            COALESCE(h.date_out, (NOW() AT TIME ZONE 'UTC')) - h.date_in
-                       )) / 86400.0 AS dwell_days
+                       )) / 86400.0, 0) AS dwell_days
                   FROM crm_lead_stage_history h
             ),
             stay_outcome AS (

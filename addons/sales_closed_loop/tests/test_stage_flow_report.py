@@ -85,6 +85,16 @@ class TestStageFlowReport(ClosedLoopCase):
         self.assertAlmostEqual(row.dwell_days, 2.0, places=4)
         self.assertTrue(row.is_open)
 
+    def test_flow_dwell_future_start(self):
+        """An open stay dated in the future, a mistyped import date, counts 0 days."""
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
+        sql_now = self.env.cr.fetchone()[0]
+        self._set_stays(self.lead, [(self.stage_matching, sql_now + timedelta(days=3), None)])
+
+        row = self._rows(self.lead)
+        self.assertEqual(row.dwell_days, 0.0)
+        self.assertFalse(row.is_over_threshold)
+
     def test_flow_outcome_forward_back(self):
         """A move to a later stage is forward and a move to an earlier stage is back."""
         self._set_stays(
