@@ -186,17 +186,10 @@ class CrmLead(models.Model):
         model, or set to the fixed rule, uses ``health_high_potential_threshold``.
         Leads without a company use the current company's level.
         """
-        HealthModel = self.env["crm.lead.health.model"]
-        cutoffs = {}
-        for company in self.env["res.company"].sudo().search([]):
-            cutoff = company.health_high_potential_threshold
-            if company.health_high_potential_rule == "lift":
-                model = HealthModel._health_get_current(company)
-                if model and 0 < model.won_sample_count < model.sample_count:
-                    rate = model.won_sample_count / model.sample_count
-                    odds = company.health_high_potential_lift * rate / (1 - rate)
-                    cutoff = odds / (1 + odds)
-            cutoffs[company.id] = cutoff
+        cutoffs = {
+            company.id: company._health_high_potential_level()[0]
+            for company in self.env["res.company"].sudo().search([])
+        }
         cutoffs[False] = cutoffs.get(
             self.env.company.id, self.env.company.health_high_potential_threshold
         )

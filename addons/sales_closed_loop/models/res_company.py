@@ -62,8 +62,8 @@ class ResCompany(models.Model):
             if not 0 <= company.health_high_potential_threshold <= 1:
                 raise ValidationError(
                     self.env._(
-                        "The high-potential health score of %(company)s must be between 0 "
-                        "and 1. Enter a value such as 0.5.",
+                        "The high-potential health score of %(company)s must be between 0%% "
+                        "and 100%%. Enter a value such as 50%%.",
                         company=company.name,
                     )
                 )
@@ -76,3 +76,24 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
+
+    def _health_high_potential_level(self, rule=None, lift=None, threshold=None):
+        """Return ``(lowest high-potential score, average open lead's win rate or None)``.
+
+        ``rule``, ``lift`` and ``threshold`` default to the company's settings;
+        the settings form passes the values being edited. The average is the
+        weighted training win rate of the company's current lead health model,
+        None without a model; the lift rule then falls back to the threshold.
+        """
+        self.ensure_one()
+        rule = rule or self.health_high_potential_rule
+        lift = self.health_high_potential_lift if lift is None else lift
+        threshold = self.health_high_potential_threshold if threshold is None else threshold
+        model = self.env["crm.lead.health.model"]._health_get_current(self)
+        if not model or not 0 < model.won_sample_count < model.sample_count:
+            return threshold, None
+        rate = model.won_sample_count / model.sample_count
+        if rule != "lift":
+            return threshold, rate
+        odds = lift * rate / (1 - rate)
+        return odds / (1 + odds), rate

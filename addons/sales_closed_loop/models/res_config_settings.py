@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -16,3 +16,34 @@ class ResConfigSettings(models.TransientModel):
     health_high_potential_threshold = fields.Float(
         related="company_id.health_high_potential_threshold", readonly=False
     )
+    health_high_potential_level_text = fields.Char(
+        string="High Potential Today",
+        compute="_compute_health_high_potential_level_text",
+    )
+
+    @api.depends(
+        "company_id",
+        "health_high_potential_rule",
+        "health_high_potential_lift",
+        "health_high_potential_threshold",
+    )
+    def _compute_health_high_potential_level_text(self):
+        for settings in self:
+            cutoff, rate = settings.company_id._health_high_potential_level(
+                rule=settings.health_high_potential_rule,
+                lift=settings.health_high_potential_lift,
+                threshold=settings.health_high_potential_threshold,
+            )
+            if rate is None:
+                settings.health_high_potential_level_text = self.env._(
+                    "From a health score of %(cutoff)s: no lead health model is trained yet, "
+                    "so the fixed score applies.",
+                    cutoff=f"{cutoff:.0%}",
+                )
+            else:
+                settings.health_high_potential_level_text = self.env._(
+                    "From a health score of %(cutoff)s. An average open lead of the company "
+                    "wins %(rate)s of the time.",
+                    cutoff=f"{cutoff:.0%}",
+                    rate=f"{rate:.0%}",
+                )

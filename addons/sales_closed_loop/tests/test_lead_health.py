@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import ClosedLoopCase
@@ -571,6 +571,27 @@ class TestLeadHealth(ClosedLoopCase):
         self.company.health_high_potential_rule = "score"
         self.assertEqual(flagged(), (leads, leads))
 
+    def test_settings_show_high_potential_level(self):
+        """The settings say from which score a lead is high potential, with the values edited."""
+        self.company.write(
+            {"health_high_potential_threshold": 0.5, "health_high_potential_lift": 1.5}
+        )
+        settings = self.env["res.config.settings"].create({})
+        self.assertIn("50%", settings.health_high_potential_level_text)
+        self.assertIn("no lead health model", settings.health_high_potential_level_text)
+
+        self.HealthModel.sudo().create(
+            {"company_id": self.company.id, "sample_count": 100.0, "won_sample_count": 60.0}
+        )
+        settings = self.env["res.config.settings"].create({})
+        self.assertIn("69%", settings.health_high_potential_level_text)
+        self.assertIn("wins 60%", settings.health_high_potential_level_text)
+        # Odds 2 * 0.6 / 0.4 = 3, so from 75%, while the form is edited and not saved.
+        form = Form(self.env["res.config.settings"])
+        form.health_high_potential_lift = 2.0
+        self.assertIn("75%", form.health_high_potential_level_text)
+        self.assertEqual(self.company.health_high_potential_lift, 1.5)
+
     def test_settings_invalid_lift(self):
         """A lift below 1 is rejected, because it would flag leads worse than average."""
         with self.assertRaises(ValidationError):
@@ -592,7 +613,9 @@ class TestLeadHealth(ClosedLoopCase):
 
     def test_settings_invalid_threshold(self):
         """A high-potential score outside 0 to 1 is rejected."""
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(
+            ValidationError, "between 0% and 100%. Enter a value such as 50%"
+        ):
             self.company.health_high_potential_threshold = 1.5
         with self.assertRaises(ValidationError):
             self.company.health_min_closed_leads = 1
