@@ -339,8 +339,8 @@ class CrmPipelineImport(models.TransientModel):
             )
         if error.code == "missing_columns":
             return self.env._(
-                "The file %(file)s has no column %(columns)s. Add the missing columns to its "
-                "header row and import it again.",
+                "The header row of %(file)s lacks these columns: %(columns)s. Add them to the "
+                "header row and import the file again.",
                 file=name,
                 columns=error.detail,
             )
