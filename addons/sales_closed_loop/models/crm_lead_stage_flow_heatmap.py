@@ -45,7 +45,10 @@ class CrmLeadStageFlowReport(models.Model):
 
         The result also lists the teams and salespeople found in the stays
         the user may read, whatever the months, for the filters of the screen,
-        and the month of the latest such stay (``last_month``).
+        and the month of the latest such stay (``last_month``). When teams are
+        picked, the salespeople are those of the picked teams' stays, and the
+        picked salespeople stay listed. ``max_months`` is the maximum number of
+        months accepted, so that the screen can keep its range within it.
         """
         # 1. The months of the grid and their bounds in UTC.
         first_month = self._heatmap_month(date_from)
@@ -116,7 +119,7 @@ class CrmLeadStageFlowReport(models.Model):
 
         # 4. Filter choices, from all readable stays so that a choice never
         # disappears when the months change.
-        teams, users = self._heatmap_filter_choices()
+        teams, users = self._heatmap_filter_choices(team_ids, user_ids)
         return {
             "months": [month.strftime("%Y-%m") for month in months],
             "stages": rows,
@@ -124,6 +127,7 @@ class CrmLeadStageFlowReport(models.Model):
             "users": [{"id": user.id, "name": user.display_name} for user in users],
             "has_history": bool(self.search_count([], limit=1)),
             "last_month": self._heatmap_last_month(tz),
+            "max_months": HEATMAP_MAX_MONTHS,
         }
 
     @api.model
@@ -225,11 +229,26 @@ class CrmLeadStageFlowReport(models.Model):
         return cells
 
     @api.model
-    def _heatmap_filter_choices(self):
-        """Return the teams and the salespeople of the stays the user may read."""
+    def _heatmap_filter_choices(self, team_ids=None, user_ids=None):
+        """Return the teams and the salespeople of the stays the user may read.
+
+        With ``team_ids``, the salespeople are those of the stays recorded with
+        these teams, plus the salespeople of ``user_ids`` found in any stay.
+        """
         groups = self._read_group([], ["team_id", "user_id"])
         teams = self.env["crm.team"].union(*(team for team, _user in groups))
-        users = self.env["res.users"].union(*(user for _team, user in groups))
+        # A manager who picks a team asks "who sold in this team?": the
+        # salespeople of the team's stays are those that give figures under the
+        # filter, including former members, while a member without any stay in
+        # the team would only give an empty grid. A picked salesperson stays
+        # listed, so that his tag keeps its name and can be removed.
+        users = self.env["res.users"].union(
+            *(
+                user
+                for team, user in groups
+                if not team_ids or team.id in team_ids or user.id in (user_ids or [])
+            )
+        )
         return (
             teams.sorted(lambda team: team.display_name),
             users.sorted(lambda user: user.display_name),

@@ -189,6 +189,23 @@ class TestStageFlowHeatmap(ClosedLoopCase):
         self.assertIn(self.team.id, team_ids)
         self.assertIn(self.team_west.id, team_ids)
 
+    def test_heatmap_team_users(self):
+        """With a team picked, only the salespeople of its stays are listed, and a picked
+        salesperson of another team stays listed."""
+        grid = self._grid(self.user_manager, team_ids=[self.team_west.id])
+        self.assertEqual([user["id"] for user in grid["users"]], self.user_salesman.ids)
+
+        grid = self._grid(
+            self.user_manager,
+            team_ids=[self.team_west.id],
+            user_ids=[self.user_salesman_other.id],
+        )
+        user_ids = {user["id"] for user in grid["users"]}
+        self.assertEqual(user_ids, {self.user_salesman.id, self.user_salesman_other.id})
+
+        grid = self._grid(self.user_manager, team_ids=[])
+        self.assertIn(self.user_salesman_other.id, [user["id"] for user in grid["users"]])
+
     def test_heatmap_teams_union(self):
         """Two teams give the cells of the union of their stays, unlike either team alone."""
         grid = self._grid(self.user_manager, team_ids=[self.team.id, self.team_west.id])

@@ -2,7 +2,8 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
+from odoo import api, fields
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -21,7 +22,9 @@ class TestStageFlowHeatmapTour(HttpCase):
     ======= ===== ========== ====
 
     The medians: 6.0 for all, 3.0 for North, 5.0 for North and South, 6.5 for
-    North and South with Ann, and 4.0 for North with Ann.
+    North and South with Ann, and 4.0 for North with Ann. Cid (North) and Dan
+    (West) have a Needs Diagnosis stay only, so that each team lists other
+    salespeople.
     """
 
     @classmethod
@@ -44,7 +47,7 @@ class TestStageFlowHeatmapTour(HttpCase):
                 groups="sales_team.group_sale_salesman",
                 name=f"Heat Map Tour {name}",
             )
-            for name in ("Ann", "Bob")
+            for name in ("Ann", "Bob", "Cid", "Dan")
         }
         teams = {
             name: cls.env["crm.team"].create({"name": f"Heat Map Tour {name}"})
@@ -91,9 +94,50 @@ class TestStageFlowHeatmapTour(HttpCase):
                 ]
             )
 
+        diagnosis = cls.env.ref("sales_closed_loop.stage_needs_diagnosis")
+        for name, team, salesman in (("Zeta", "North", "Cid"), ("Eta", "West", "Dan")):
+            lead = cls.env["crm.lead"].create(
+                {
+                    "name": f"Heat Map Tour {name}",
+                    "type": "opportunity",
+                    "team_id": teams[team].id,
+                    "user_id": salespeople[salesman].id,
+                }
+            )
+            History.search([("lead_id", "=", lead.id)]).unlink()
+            History.create(
+                {
+                    "lead_id": lead.id,
+                    "team_id": teams[team].id,
+                    "user_id": salespeople[salesman].id,
+                    "stage_id": diagnosis.id,
+                    "date_in": start,
+                    "date_out": start + timedelta(days=3),
+                }
+            )
+
     def test_heatmap_tour(self):
         """The heat map filters on two teams and a salesperson and opens their leads."""
         self.start_tour("/odoo", "sales_closed_loop_heatmap", login=self.user_manager.login)
+
+    def test_heatmap_tour_rejected(self):
+        """When the server rejects the months, the pickers and the summary show the grid's."""
+        Report = type(self.env["crm.lead.stage.flow.report"])
+        get_heatmap_data = Report.get_heatmap_data
+
+        @api.model
+        def reject_long_ranges(report, date_from, date_to, **kwargs):
+            # The default six months pass; a longer range is rejected like one over 36 months.
+            if fields.Date.to_date(date_from) < fields.Date.today() - relativedelta(months=6):
+                raise UserError("Heat map test rejection")
+            return get_heatmap_data(report, date_from, date_to, **kwargs)
+
+        self.patch(Report, "get_heatmap_data", reject_long_ranges)
+        self.start_tour(
+            "/odoo/action-sales_closed_loop.crm_lead_stage_flow_heatmap_action",
+            "sales_closed_loop_heatmap_rejected",
+            login=self.user_manager.login,
+        )
 
     def test_heatmap_tour_chinese(self):
         """A Chinese user on a browser in another language gets Chinese month labels and pickers."""

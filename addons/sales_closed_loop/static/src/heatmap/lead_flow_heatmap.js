@@ -64,6 +64,13 @@ function fromMonthKey(month) {
     return deserializeDate(`${month}-01`);
 }
 
+/** Return the number of months from ``monthFrom`` to ``monthTo`` (YYYY-MM), both included. */
+function monthCount(monthFrom, monthTo) {
+    const [fromYear, fromMonth] = monthFrom.split("-").map(Number);
+    const [toYear, toMonth] = monthTo.split("-").map(Number);
+    return (toYear - fromYear) * 12 + toMonth - fromMonth + 1;
+}
+
 /**
  * Measures of the heat map: the key of the value in a cell of
  * ``crm.lead.stage.flow.report.get_heatmap_data`` and how to show it.
@@ -175,12 +182,18 @@ export class LeadFlowHeatmap extends Component {
         const { data, monthFrom, monthTo, teamIds, userIds } = this.state;
         const names = (choices, ids) =>
             formatList(choices.filter((choice) => ids.includes(choice.id)).map((c) => c.name));
-        const teams = teamIds.length
-            ? _t("sales teams %(names)s", { names: names(data.teams, teamIds) })
-            : _t("all sales teams");
-        const users = userIds.length
-            ? _t("salespeople %(names)s", { names: names(data.users, userIds) })
-            : _t("all salespeople");
+        let teams = _t("all sales teams");
+        if (teamIds.length === 1) {
+            teams = _t("sales team %(name)s", { name: names(data.teams, teamIds) });
+        } else if (teamIds.length) {
+            teams = _t("sales teams %(names)s", { names: names(data.teams, teamIds) });
+        }
+        let users = _t("all salespeople");
+        if (userIds.length === 1) {
+            users = _t("salesperson %(name)s", { name: names(data.users, userIds) });
+        } else if (userIds.length) {
+            users = _t("salespeople %(names)s", { names: names(data.users, userIds) });
+        }
         return _t("%(start)s to %(end)s, %(teams)s, %(users)s", {
             start: this.monthLabel(monthFrom),
             end: this.monthLabel(monthTo),
@@ -295,7 +308,10 @@ export class LeadFlowHeatmap extends Component {
 
     /**
      * Apply the month picked or typed in the picker of ``field`` ("monthFrom" or
-     * "monthTo"). A start after the end moves the other end to the same month.
+     * "monthTo"). A start after the end moves the other end to the same month,
+     * and a range over the maximum number of months moves the other end so
+     * that the range has that maximum. When the server still rejects the
+     * months, the pickers and the summary go back to the months of the grid.
      */
     async onMonthApply(field, value) {
         // A cleared input gives no date: rebuild the picker so it shows the last month again.
@@ -304,11 +320,30 @@ export class LeadFlowHeatmap extends Component {
             return;
         }
         const month = toMonthKey(value);
+        const otherField = field === "monthFrom" ? "monthTo" : "monthFrom";
+        const maxMonths = this.state.data.max_months;
         this.state[field] = month;
         if (this.state.monthFrom > this.state.monthTo) {
-            this.state[field === "monthFrom" ? "monthTo" : "monthFrom"] = month;
+            this.state[otherField] = month;
+        } else if (maxMonths && monthCount(this.state.monthFrom, this.state.monthTo) > maxMonths) {
+            const shift = field === "monthFrom" ? maxMonths - 1 : 1 - maxMonths;
+            this.state[otherField] = toMonthKey(fromMonthKey(month).plus({ months: shift }));
         }
-        await this.load();
+        try {
+            await this.load();
+        } catch (error) {
+            this.showGridMonths();
+            throw error;
+        }
+    }
+
+    /** Set the months of the filters back to those of the grid on screen. */
+    showGridMonths() {
+        const months = this.state.data.months;
+        this.state.monthFrom = months[0];
+        this.state.monthTo = months[months.length - 1];
+        // The pickers keep what the user picked unless they are rebuilt.
+        this.state.pickerRevision++;
     }
 
     async onTeamsChange(teamIds) {

@@ -14,6 +14,16 @@ const STAY_MONTH_CHINESE = `${STAY_DATE.year}年${STAY_DATE.month}月`;
 const FIRST_MONTH_ENGLISH = NOW.minus({ months: 5 }).toLocaleString(MONTH_LABEL_OPTIONS, {
     locale: "en-US",
 });
+const FIRST_MONTH = NOW.minus({ months: 5 }).toFormat("yyyy-MM");
+const CURRENT_MONTH_ENGLISH = NOW.toLocaleString(MONTH_LABEL_OPTIONS, { locale: "en-US" });
+// The start of a range of 36 months that ends with the current month.
+const RANGE_START = NOW.minus({ months: 35 });
+const RANGE_START_MONTH = RANGE_START.toFormat("yyyy-MM");
+const RANGE_START_ENGLISH = RANGE_START.toLocaleString(MONTH_LABEL_OPTIONS, { locale: "en-US" });
+// A month within 36 months that the test makes the server reject.
+const REJECTED_MONTH_ENGLISH = NOW.minus({ months: 11 }).toLocaleString(MONTH_LABEL_OPTIONS, {
+    locale: "en-US",
+});
 const MATCHING_ROW = ".o_heatmap_table tr:has(th.o_heatmap_stage:contains('Solution Matching'))";
 const MATCHING_CELL = `${MATCHING_ROW} td.o_heatmap_cell[data-month='${STAY_MONTH}']`;
 
@@ -98,11 +108,11 @@ registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
             trigger: `${MATCHING_CELL} .o_heatmap_value:contains('6.5')`,
         },
         {
-            content: "The summary names both teams and the salesperson",
+            content: "The summary names both teams and the salesperson, in the singular",
             trigger:
                 ".o_heatmap_summary" +
                 ":contains('sales teams Heat Map Tour North and Heat Map Tour South')" +
-                ":contains('salespeople Heat Map Tour Ann')",
+                ":contains('salesperson Heat Map Tour Ann')",
         },
         {
             content: "Switch to leads entering",
@@ -164,9 +174,9 @@ registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
             trigger: `${MATCHING_CELL} .o_heatmap_value:contains('1')`,
         },
         {
-            content: "The summary no longer names South",
+            content: "The summary no longer names South and names North in the singular",
             trigger:
-                ".o_heatmap_summary:contains('sales teams Heat Map Tour North,')" +
+                ".o_heatmap_summary:contains('sales team Heat Map Tour North,')" +
                 ":not(:contains('Heat Map Tour South'))",
         },
         {
@@ -182,6 +192,131 @@ registry.category("web_tour.tours").add("sales_closed_loop_heatmap", {
         {
             content: "The From picker shows its month again",
             trigger: `.o_heatmap_month_from input:value('${FIRST_MONTH_ENGLISH}')`,
+        },
+        ...tickSteps("o_heatmap_user", "Heat Map Tour Bob"),
+        {
+            content: "North picked: its salespeople are listed, not West's",
+            trigger:
+                ".o_heatmap_user_menu:has(.o_heatmap_multi_select_option:contains('Heat Map Tour Cid'))" +
+                ":not(:has(.o_heatmap_multi_select_option:contains('Heat Map Tour Dan')))",
+        },
+        {
+            content: "Remove the North tag",
+            trigger: ".o_heatmap_team .o_tag:contains('Heat Map Tour North') .o_delete",
+            run: "click",
+        },
+        {
+            content: "No team is picked any more",
+            trigger: ".o_heatmap_team .o_heatmap_multi_select_toggler:contains('All Teams')",
+        },
+        ...tickSteps("o_heatmap_team", "Heat Map Tour West"),
+        {
+            content: "Open the salespeople filter",
+            trigger: ".o_heatmap_user .o_heatmap_multi_select_toggler",
+            run: "click",
+        },
+        {
+            content: "West picked: Ann and Dan, and Bob who is picked, but not Cid",
+            trigger:
+                ".o_heatmap_user_menu" +
+                ":has(.o_heatmap_multi_select_option.selected:contains('Heat Map Tour Ann'))" +
+                ":has(.o_heatmap_multi_select_option.selected:contains('Heat Map Tour Bob'))" +
+                ":has(.o_heatmap_multi_select_option:contains('Heat Map Tour Dan'))" +
+                ":not(:has(.o_heatmap_multi_select_option:contains('Heat Map Tour Cid')))",
+        },
+        {
+            content: "The summary names one team and two salespeople",
+            trigger:
+                ".o_heatmap_summary:contains('sales team Heat Map Tour West,')" +
+                ":contains('salespeople Heat Map Tour Ann and Heat Map Tour Bob')",
+        },
+        {
+            content: "Type a From month ten years back",
+            trigger: ".o_heatmap_month_from input",
+            run: "edit Jan 2017",
+        },
+        {
+            content: "Confirm the From month",
+            trigger: ".o_heatmap_month_from input",
+            run: "press Enter",
+        },
+        {
+            content: "The From picker shows the typed month",
+            trigger: ".o_heatmap_month_from input:value('Jan 2017')",
+        },
+        {
+            content: "The To month moved so that the range is 36 months",
+            trigger: ".o_heatmap_month_to input:value('Dec 2019')",
+        },
+        {
+            content: "The grid starts with January 2017",
+            trigger: ".o_heatmap_table thead th:nth-child(2)[data-month='2017-01']",
+        },
+        {
+            content: "and ends 36 months later, with December 2019",
+            trigger: ".o_heatmap_table thead th:nth-child(37):last-child[data-month='2019-12']",
+        },
+        {
+            content: "The summary names the same months",
+            trigger: ".o_heatmap_summary:contains('Jan 2017 to Dec 2019')",
+        },
+        {
+            content: "Type the current month as the To month",
+            trigger: ".o_heatmap_month_to input",
+            run: `edit ${CURRENT_MONTH_ENGLISH}`,
+        },
+        {
+            content: "Confirm the To month",
+            trigger: ".o_heatmap_month_to input",
+            run: "press Enter",
+        },
+        {
+            content: "The From month moved to 35 months before the To month",
+            trigger: `.o_heatmap_month_from input:value('${RANGE_START_ENGLISH}')`,
+        },
+        {
+            content: "The grid shows the 36 months up to the current month",
+            trigger:
+                `.o_heatmap_table thead th:nth-child(2)[data-month='${RANGE_START_MONTH}']` +
+                ` ~ th:nth-child(37):last-child[data-month='${NOW.toFormat("yyyy-MM")}']`,
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("sales_closed_loop_heatmap_rejected", {
+    steps: () => [
+        {
+            content: "The grid shows the default months",
+            trigger: `.o_heatmap_table thead th:nth-child(2)[data-month='${FIRST_MONTH}']`,
+        },
+        {
+            content: "Type a From month the server rejects",
+            trigger: ".o_heatmap_month_from input",
+            run: `edit ${REJECTED_MONTH_ENGLISH}`,
+        },
+        {
+            content: "Confirm the From month",
+            trigger: ".o_heatmap_month_from input",
+            run: "press Enter",
+        },
+        {
+            content: "Close the server's message",
+            trigger: ".modal:contains('Heat map test rejection') .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The From picker shows the first month of the grid again",
+            trigger:
+                "body:not(:has(.modal))" +
+                ` .o_heatmap_month_from input:value('${FIRST_MONTH_ENGLISH}')`,
+        },
+        {
+            content: "The summary names the months of the grid",
+            trigger: `.o_heatmap_summary:contains('${FIRST_MONTH_ENGLISH} to ${CURRENT_MONTH_ENGLISH}')`,
+        },
+        {
+            content: "The grid still starts with its first month",
+            trigger: `.o_heatmap_table thead th:nth-child(2)[data-month='${FIRST_MONTH}']`,
         },
     ],
 });
