@@ -171,7 +171,12 @@ def render_heatmap(title, row_labels, column_labels, cells, note=""):
     scratch = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     label_width = max([_text_width(scratch, label, fonts.text) for label in row_labels] or [0])
     label_width = min(max(label_width + PADDING, LABEL_MIN_WIDTH), LABEL_MAX_WIDTH)
-    table_width = label_width + COLUMN_WIDTH * len(column_labels)
+    # Month names such as "September 2026" are wider than the default column.
+    column_width = max(
+        [COLUMN_WIDTH]
+        + [_text_width(scratch, label, fonts.text) + PADDING for label in column_labels]
+    )
+    table_width = label_width + column_width * len(column_labels)
     width = PADDING * 2 + max(
         table_width,
         _text_width(scratch, title, fonts.title),
@@ -189,7 +194,7 @@ def render_heatmap(title, row_labels, column_labels, cells, note=""):
     draw.text((PADDING, PADDING), title, fill=TEXT_COLOR, font=fonts.title)
     top = PADDING + title_height
     for index, label in enumerate(column_labels):
-        center_x = PADDING + label_width + COLUMN_WIDTH * index + COLUMN_WIDTH // 2
+        center_x = PADDING + label_width + column_width * index + column_width // 2
         draw.text(
             (center_x, top + ROW_HEIGHT // 2), label, fill=TEXT_COLOR, font=fonts.text, anchor="mm"
         )
@@ -206,9 +211,9 @@ def render_heatmap(title, row_labels, column_labels, cells, note=""):
             anchor="lm",
         )
         for column_index, share in enumerate(cells[row_index]):
-            left = PADDING + label_width + COLUMN_WIDTH * column_index
+            left = PADDING + label_width + column_width * column_index
             draw.rectangle(
-                (left, row_top, left + COLUMN_WIDTH - 1, row_top + ROW_HEIGHT - 1),
+                (left, row_top, left + column_width - 1, row_top + ROW_HEIGHT - 1),
                 fill=cell_color(share),
                 outline=GRID_COLOR,
             )
@@ -217,7 +222,7 @@ def render_heatmap(title, row_labels, column_labels, cells, note=""):
                 (255, 255, 255) if share is not None and share >= WHITE_TEXT_FROM else TEXT_COLOR
             )
             draw.text(
-                (left + COLUMN_WIDTH // 2, row_top + ROW_HEIGHT // 2),
+                (left + column_width // 2, row_top + ROW_HEIGHT // 2),
                 text,
                 fill=color,
                 font=fonts.text,

@@ -5,9 +5,10 @@ in its timezone, with its public holidays and make-up working days. On that
 day the team leader receives the previous month's figures as a message on the
 team, in the leader's language. The message contains a heat map of the share
 of leads that stayed longer than each stage's threshold over the last six
-months, and the three stages where that share is highest. The company-wide
-report for the sales managers (models/res_company_flow_report.py) reuses the
-helpers of this file with the company's schedule.
+months, and the three stages where that share is highest. A month in which
+no lead of the team entered a stage or stayed in one is not reported. The
+company-wide report for the sales managers (models/res_company_flow_report.py)
+reuses the helpers of this file with the company's schedule.
 
 The figures come from the stage history of the team, by month of entry into
 the stage, with months cut at midnight in the schedule's timezone:
@@ -306,6 +307,56 @@ class CrmTeam(models.Model):
         )
         return self.env.cr.fetchall()
 
+    def _flow_report_has_leads(self, month_start):
+        """Return whether a lead of the team entered a stage in the month starting on
+        ``month_start`` or was in a stage during that month."""
+        self.ensure_one()
+        return self._flow_report_read_has_leads(
+            month_start, self._flow_report_tz(), SQL("h.team_id = %s", self.id)
+        )
+
+    @api.model
+    def _flow_report_read_has_leads(self, month_start, tz, where):
+        """Return whether a stay that matches the SQL condition ``where`` began in the
+        month starting on ``month_start``, cut at midnight in the pytz timezone ``tz``,
+        or was open during that month.
+
+        ``where`` may use the aliases ``h``, ``lead`` and ``team`` as in
+        ``_flow_report_read_figures``. A stay without an end date in a won
+        stage, or of a lost or archived lead, is not counted as open: such a
+        lead stays there for good and would make every later month look busy.
+        The stages of the data files have no value in ``is_won``, hence IS NOT TRUE.
+        """
+        self.env["crm.lead.stage.history"].flush_model(
+            ["lead_id", "stage_id", "team_id", "date_in", "date_out"]
+        )
+        self.env["crm.lead"].flush_model(["active", "company_id"])
+        self.env["crm.stage"].flush_model(["is_won"])
+        self.env["crm.team"].flush_model(["company_id"])
+
+        start, stop = self._flow_report_tz_month_bounds(tz, month_start)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT 1
+                  FROM crm_lead_stage_history h
+                  JOIN crm_lead lead ON lead.id = h.lead_id
+                  JOIN crm_stage stage ON stage.id = h.stage_id
+                  JOIN crm_team team ON team.id = h.team_id
+                 WHERE %(where)s
+                   AND h.date_in < %(stop)s
+                   AND (h.date_in >= %(start)s
+                        OR h.date_out > %(start)s
+                        OR (h.date_out IS NULL AND lead.active AND stage.is_won IS NOT TRUE))
+                 LIMIT 1
+                """,
+                where=where,
+                start=start,
+                stop=stop,
+            )
+        )
+        return bool(self.env.cr.fetchone())
+
     def _flow_report_stages(self, figures):
         """Return the stages of the heat map: the team's pipeline without won stages,
         and any other stage its leads entered, by sequence."""
@@ -458,7 +509,8 @@ class CrmTeam(models.Model):
         return render_heatmap(
             title,
             [stage.name for stage in stages],
-            [f"{month:%Y-%m}" for month in months],
+            # The month names of the message, in its language, rather than ISO months.
+            [self._flow_report_month_label(month) for month in months],
             cells,
             note=note,
         )
@@ -521,7 +573,9 @@ class CrmTeam(models.Model):
 
         ``figures`` are those of ``_flow_report_figures`` for the months of
         the heat map, read here when not given. Returns False when another
-        run has locked the team or has already sent the report.
+        run has locked the team or has already sent the report. Also returns
+        False when no lead of the team entered a stage in the month or was in
+        one during it, and then marks the month as handled.
 
         With ``resent``, the report is sent again on request: the once-a-month
         guard is neither checked nor updated, so a manual send never stops or
@@ -544,6 +598,16 @@ class CrmTeam(models.Model):
                 return False
             self.invalidate_recordset(["flow_report_last_month"])
             if self.flow_report_last_month and self.flow_report_last_month >= report_month:
+                return False
+            # A month without any lead in the team's stages has nothing to report.
+            # It is still marked as handled, so that the next runs do not check it again.
+            if not self._flow_report_has_leads(report_month):
+                _logger.info(
+                    "Lead flow report: team %s had no lead in a stage in %s, nothing sent",
+                    self.id,
+                    f"{report_month:%Y-%m}",
+                )
+                self.flow_report_last_month = report_month
                 return False
 
         # 2. Figures of the six months, in the leader's language.

@@ -4,7 +4,8 @@ The report is sent on the first working day of the month in the company's
 working schedule. Every active internal user of *Sales / Administrator* who
 may work in the company receives the previous month's heat map of all the
 company's sales teams together. The three biggest stall points come with it
-as sentences, in the user's language.
+as sentences, in the user's language. A month in which no lead of the
+company entered a stage or stayed in one is not reported.
 The figures, sentences and picture are those of the team report
 (models/crm_team_flow_report.py), read over the company's stays instead of
 one team's, with months cut at midnight in the timezone of the company's
@@ -121,6 +122,16 @@ class ResCompany(models.Model):
             )
         return figures
 
+    def _flow_report_has_leads(self, month_start):
+        """Return whether a lead of the company entered a stage in the month starting on
+        ``month_start`` or was in a stage during that month."""
+        self.ensure_one()
+        return self.env["crm.team"]._flow_report_read_has_leads(
+            month_start,
+            self._flow_report_tz(),
+            SQL("COALESCE(team.company_id, lead.company_id) = %s", self.id),
+        )
+
     def _flow_report_stages(self, figures):
         """Return the stages of the heat map: the pipelines of the company's teams
         without won stages, and any other stage the company's leads entered."""
@@ -169,7 +180,9 @@ class ResCompany(models.Model):
         ``figures`` are those of ``_flow_report_figures`` for the months of the
         heat map, read here when not given. Returns False when another run has
         locked the company, has already sent the report, or when the company has
-        no sales manager. With ``resent``, the report is sent again on request and
+        no sales manager. It also returns False, and marks the month as handled,
+        when no lead of the company entered a stage in the month or was in one
+        during it. With ``resent``, the report is sent again on request and
         the once-a-month guard is neither checked nor updated.
         """
         self.ensure_one()
@@ -190,6 +203,16 @@ class ResCompany(models.Model):
                 return False
             company.invalidate_recordset(["flow_report_last_month"])
             if company.flow_report_last_month and company.flow_report_last_month >= report_month:
+                return False
+            # A month without any lead in the company's stages has nothing to report.
+            # It is still marked as handled, so that the next runs do not check it again.
+            if not company._flow_report_has_leads(report_month):
+                _logger.info(
+                    "Lead flow report: company %s had no lead in a stage in %s, nothing sent",
+                    company.id,
+                    f"{report_month:%Y-%m}",
+                )
+                company.flow_report_last_month = report_month
                 return False
         managers = company._flow_report_managers()
         if not managers:

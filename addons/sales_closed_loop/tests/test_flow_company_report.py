@@ -159,6 +159,34 @@ class TestFlowCompanyReport(FlowReportCase):
             self.env["res.company"]._cron_flow_report()
         self.assertEqual(self.company.flow_report_last_month, date(2026, 7, 1))
 
+    def test_company_empty_month(self):
+        """A month in which no lead of the company was in a stage is marked as handled but
+        not sent, and the next month with leads is sent."""
+        # Thursday 1 October 2026: no stay of the company began before 2 October.
+        with freeze_time(shanghai(2026, 10, 1, 10)):
+            counts = self.env["res.company"]._cron_flow_report()
+        self.assertEqual(counts["sent"], 0)
+        self.assertFalse(self._company_messages(self.company))
+        self.assertEqual(self.company.flow_report_last_month, date(2026, 9, 1))
+
+        with freeze_time(DECEMBER_FIRST):
+            self.env["res.company"]._cron_flow_report()
+        self.assertEqual(len(self._message_of(self.user_manager)), 1)
+        self.assertEqual(self.company.flow_report_last_month, NOVEMBER)
+
+    def test_company_open_stay_month(self):
+        """A company whose lead stayed through the month in a stage entered earlier gets the
+        report, and another company without leads that month does not."""
+        self._add_stays(
+            self.team_other,
+            [(self.stage_consensus, shanghai(2026, 8, 20), None, False)],
+            user=self.user_manager_other,
+        )
+        with freeze_time(shanghai(2026, 10, 1, 10)):
+            self.env["res.company"]._cron_flow_report()
+        self.assertEqual(len(self._message_of(self.user_manager_other, self.company_other)), 1)
+        self.assertFalse(self._company_messages(self.company))
+
     def test_company_locked(self):
         """A run that finds the company locked by another transaction sends nothing."""
         with self.registry.cursor() as other_cr:
@@ -255,8 +283,8 @@ class TestFlowCompanyReport(FlowReportCase):
     def test_resend_future_month(self):
         """The current month, later months and a two-digit year are rejected, and nothing
         is sent."""
-        for month, year in (("12", 2026), ("1", 2027)):
-            with freeze_time(DECEMBER_FIRST), self.assertRaises(UserError):
+        for month, year, reason in (("12", 2026, "has not ended"), ("1", 2027, "not started")):
+            with freeze_time(DECEMBER_FIRST), self.assertRaisesRegex(UserError, reason):
                 self._wizard(self.user_admin, month=month, year=year).action_send()
         with freeze_time(DECEMBER_FIRST), self.assertRaises(UserError):
             self._wizard(self.user_admin, scope="company", month="12").action_send()

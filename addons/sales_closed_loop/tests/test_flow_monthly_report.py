@@ -9,6 +9,7 @@ from PIL import Image
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.sales_closed_loop import flow_heatmap
+from odoo.addons.sales_closed_loop.models import crm_team_flow_report
 from odoo.addons.sales_closed_loop.models.crm_team_flow_report import rank_stall_points
 
 from .common import ClosedLoopCase
@@ -309,6 +310,30 @@ class TestFlowMonthlyReport(FlowReportCase):
             team._flow_report_picture(figures, stages, months),
         )
 
+    def test_picture_month_labels(self):
+        """The picture's month headers are the message's month names, in English and Chinese."""
+        months = [date(2026, month, 1) for month in range(6, 12)]
+        expected = {
+            "en_US": [
+                "June 2026",
+                "July 2026",
+                "August 2026",
+                "September 2026",
+                "October 2026",
+                "November 2026",
+            ],
+            "zh_CN": [f"2026年{month}月" for month in range(6, 12)],
+        }
+        for lang, labels in expected.items():
+            team = self.team.with_context(lang=lang)
+            figures = team._flow_report_figures(months)
+            stages = team._flow_report_stages(figures)
+            with patch.object(
+                crm_team_flow_report, "render_heatmap", wraps=flow_heatmap.render_heatmap
+            ) as render:
+                team._flow_report_picture(figures, stages, months)
+            self.assertEqual(render.call_args.args[2], labels, lang)
+
     def test_picture_font_fallback(self):
         """Without a CJK font the picture is still drawn and a warning is logged."""
         with (
@@ -362,6 +387,10 @@ class TestFlowMonthlyReport(FlowReportCase):
         """The cron sends nothing during the holiday and sends on the first working day,
         judged in Shanghai while it is still the day before in UTC."""
         self._add_national_day()
+        # A month without any lead would not be reported at all.
+        self._add_stays(
+            self.team, [(self.stage_matching, shanghai(2026, 9, 10), shanghai(2026, 9, 12), False)]
+        )
         with freeze_time(shanghai(2026, 10, 7, 10)):
             self.env["crm.team"]._cron_flow_report()
         self.assertFalse(self._report_messages(self.team))
@@ -375,6 +404,9 @@ class TestFlowMonthlyReport(FlowReportCase):
 
     def test_cron_waits_weekend(self):
         """The cron sends nothing on Saturday 1 August and sends on Monday 3 August."""
+        self._add_stays(
+            self.team, [(self.stage_matching, shanghai(2026, 7, 10), shanghai(2026, 7, 12), False)]
+        )
         with freeze_time(shanghai(2026, 8, 1, 10)):
             self.env["crm.team"]._cron_flow_report()
         self.assertFalse(self._report_messages(self.team))
@@ -398,6 +430,35 @@ class TestFlowMonthlyReport(FlowReportCase):
             self.env["crm.team"]._cron_flow_report()
         self.assertEqual(len(self._report_messages(self.team)), 1)
         self.assertEqual(self.team.flow_report_last_month, NOVEMBER)
+
+    def test_cron_empty_month(self):
+        """A month in which no lead of the team was in a stage is marked as handled but not
+        sent, and the next month with leads is sent."""
+        # Thursday 1 October 2026: no stay of either team began before 2 October.
+        with freeze_time(shanghai(2026, 10, 1, 10)):
+            self.env["crm.team"]._cron_flow_report()
+        self.assertFalse(self._report_messages(self.team))
+        self.assertFalse(self._report_messages(self.team_west))
+        self.assertEqual(self.team.flow_report_last_month, date(2026, 9, 1))
+        self.assertEqual(self.team_west.flow_report_last_month, date(2026, 9, 1))
+
+        with freeze_time(DECEMBER_FIRST):
+            self.env["crm.team"]._cron_flow_report()
+        self.assertEqual(len(self._report_messages(self.team)), 1)
+        self.assertEqual(self.team.flow_report_last_month, NOVEMBER)
+
+    def test_cron_open_stay_month(self):
+        """A month in which a lead only stayed in a stage entered earlier is still sent,
+        while a lost lead's open stay does not count."""
+        self._add_stays(
+            self.team, [(self.stage_matching, shanghai(2026, 8, 20), shanghai(2026, 10, 3), False)]
+        )
+        self._add_stays(self.team_west, [(self.stage_matching, shanghai(2026, 8, 20), None, True)])
+        with freeze_time(shanghai(2026, 10, 1, 10)):
+            self.env["crm.team"]._cron_flow_report()
+        self.assertEqual(len(self._report_messages(self.team)), 1)
+        self.assertFalse(self._report_messages(self.team_west))
+        self.assertEqual(self.team_west.flow_report_last_month, date(2026, 9, 1))
 
     def test_cron_skips_archived_leader(self):
         """A team whose leader is archived gets no report."""

@@ -125,7 +125,16 @@ class CrmFlowReportSend(models.TransientModel):
 
         # 2. Only a month that has ended and has stage history.
         month_label = self.env["crm.team"]._flow_report_month_label(report_month)
-        if report_month >= record._flow_report_today().replace(day=1):
+        current_month = record._flow_report_today().replace(day=1)
+        if report_month > current_month:
+            raise UserError(
+                self.env._(
+                    "The lead flow report of %(month)s cannot be sent because the month has "
+                    "not started yet. Choose a month that has ended.",
+                    month=month_label,
+                )
+            )
+        if report_month == current_month:
             raise UserError(
                 self.env._(
                     "The lead flow report of %(month)s cannot be sent yet because the month "
