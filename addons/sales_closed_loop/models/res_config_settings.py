@@ -34,16 +34,19 @@ class ResConfigSettings(models.TransientModel):
                 lift=settings.health_high_potential_lift,
                 threshold=settings.health_high_potential_threshold,
             )
+            # Formatted before the calls: babel cannot extract a message whose
+            # arguments contain an f-string.
+            cutoff_text = f"{cutoff:.0%}"
             if rate is None:
                 settings.health_high_potential_level_text = self.env._(
                     "From a health score of %(cutoff)s: no lead health model is trained yet, "
                     "so the fixed score applies.",
-                    cutoff=f"{cutoff:.0%}",
+                    cutoff=cutoff_text,
                 )
             else:
                 settings.health_high_potential_level_text = self.env._(
                     "From a health score of %(cutoff)s. An average open lead of the company "
                     "wins %(rate)s of the time.",
-                    cutoff=f"{cutoff:.0%}",
-                    rate=f"{rate:.0%}",
+                    cutoff=cutoff_text,
+                    rate=format(rate, ".0%"),
                 )
