@@ -186,9 +186,21 @@ class CrmLead(models.Model):
         model, or set to the fixed rule, uses ``health_high_potential_threshold``.
         Leads without a company use the current company's level.
         """
+        companies = self.env["res.company"].sudo().search([])
+        # One search for every company's newest model, instead of one per company.
+        current_models = {}
+        for model in (
+            self.env["crm.lead.health.model"]
+            .sudo()
+            .search([("company_id", "in", companies.ids)], order="date desc, id desc")
+        ):
+            current_models.setdefault(model.company_id.id, model)
+        empty_model = self.env["crm.lead.health.model"]
         cutoffs = {
-            company.id: company._health_high_potential_level()[0]
-            for company in self.env["res.company"].sudo().search([])
+            company.id: company._health_high_potential_level(
+                model=current_models.get(company.id, empty_model)
+            )[0]
+            for company in companies
         }
         cutoffs[False] = cutoffs.get(
             self.env.company.id, self.env.company.health_high_potential_threshold

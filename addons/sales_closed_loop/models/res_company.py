@@ -77,19 +77,21 @@ class ResCompany(models.Model):
                     )
                 )
 
-    def _health_high_potential_level(self, rule=None, lift=None, threshold=None):
+    def _health_high_potential_level(self, rule=None, lift=None, threshold=None, model=None):
         """Return ``(lowest high-potential score, average open lead's win rate or None)``.
 
         ``rule``, ``lift`` and ``threshold`` default to the company's settings;
-        the settings form passes the values being edited. The average is the
-        weighted training win rate of the company's current lead health model,
-        None without a model; the lift rule then falls back to the threshold.
+        the settings form passes the values being edited. ``model`` is the
+        company's current ``crm.lead.health.model``, searched when not given. The average is the
+        weighted training win rate of the company's current lead health model.
+        It is None without a model, and the lift rule then uses the threshold.
         """
         self.ensure_one()
         rule = rule or self.health_high_potential_rule
         lift = self.health_high_potential_lift if lift is None else lift
         threshold = self.health_high_potential_threshold if threshold is None else threshold
-        model = self.env["crm.lead.health.model"]._health_get_current(self)
+        if model is None:
+            model = self.env["crm.lead.health.model"]._health_get_current(self)
         if not model or not 0 < model.won_sample_count < model.sample_count:
             return threshold, None
         rate = model.won_sample_count / model.sample_count
