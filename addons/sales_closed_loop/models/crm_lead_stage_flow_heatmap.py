@@ -237,11 +237,11 @@ class CrmLeadStageFlowReport(models.Model):
         """
         groups = self._read_group([], ["team_id", "user_id"])
         teams = self.env["crm.team"].union(*(team for team, _user in groups))
-        # A manager who picks a team asks "who sold in this team?": the
-        # salespeople of the team's stays are those that give figures under the
-        # filter, including former members, while a member without any stay in
-        # the team would only give an empty grid. A picked salesperson stays
-        # listed, so that his tag keeps its name and can be removed.
+        # Only the salespeople of the team's stays give figures under the
+        # filter, former members included. A current member without any stay in
+        # the team would give an empty grid, so members are not listed as such.
+        # A picked salesperson stays listed, so that his tag keeps its name and
+        # can be removed.
         users = self.env["res.users"].union(
             *(
                 user

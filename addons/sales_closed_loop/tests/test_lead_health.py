@@ -572,7 +572,7 @@ class TestLeadHealth(ClosedLoopCase):
         self.assertEqual(flagged(), (leads, leads))
 
     def test_settings_show_high_potential_level(self):
-        """The settings say from which score a lead is high potential, with the values edited."""
+        """The settings show the high-potential score from the values being edited."""
         self.company.write(
             {"health_high_potential_threshold": 0.5, "health_high_potential_lift": 1.5}
         )

@@ -451,7 +451,7 @@ class TestPipelineImportFiles(PipelineImportCase):
             import_pipeline_folder(self.env(user=self.admin), self.folder)
 
     def test_header_only_file_message(self):
-        """A pipeline file with its header row and no data row says that rows are missing."""
+        """A pipeline file with a header row and no data rows gets its own message."""
         self._write_folder(self.folder, "")
         with self.assertRaisesRegex(UserError, "sales_pipeline.csv has a header row but no data"):
             import_pipeline_folder(self.env(user=self.admin), self.folder)
