@@ -29,10 +29,17 @@ class ResConfigSettings(models.TransientModel):
     )
     def _compute_health_high_potential_level_text(self):
         for settings in self:
+            lift = settings.health_high_potential_lift
+            threshold = settings.health_high_potential_threshold
+            if lift < 1 or not 0 <= threshold <= 1:
+                settings.health_high_potential_level_text = self.env._(
+                    "Enter a lift of at least 1 and a score from 0 to 100 percent."
+                )
+                continue
             cutoff, rate = settings.company_id._health_high_potential_level(
                 rule=settings.health_high_potential_rule,
-                lift=settings.health_high_potential_lift,
-                threshold=settings.health_high_potential_threshold,
+                lift=lift,
+                threshold=threshold,
             )
             # Formatted before the calls: babel cannot extract a message whose
             # arguments contain an f-string.

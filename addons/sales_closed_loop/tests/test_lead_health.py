@@ -590,6 +590,8 @@ class TestLeadHealth(ClosedLoopCase):
         form = Form(self.env["res.config.settings"])
         form.health_high_potential_lift = 2.0
         self.assertIn("75%", form.health_high_potential_level_text)
+        form.health_high_potential_lift = 0.9
+        self.assertIn("Enter a lift of at least 1", form.health_high_potential_level_text)
         self.assertEqual(self.company.health_high_potential_lift, 1.5)
 
     def test_settings_invalid_lift(self):
