@@ -471,7 +471,7 @@ class TestPipelineImportFiles(PipelineImportCase):
         self._write_folder(
             self.folder, "", pipeline="opportunity_id,sales_agent\nX1,Anna Snelling\n"
         )
-        with self.assertRaisesRegex(UserError, "sales_pipeline.csv lacks these columns: .*stage"):
+        with self.assertRaisesRegex(UserError, "header row of sales_pipeline.csv: .*stage"):
             import_pipeline_folder(self.env(user=self.admin), self.folder)
 
     def test_salesman_cannot_import(self):

@@ -339,8 +339,8 @@ class CrmPipelineImport(models.TransientModel):
             )
         if error.code == "missing_columns":
             return self.env._(
-                "The header row of %(file)s lacks these columns: %(columns)s. Add them to the "
-                "header row and import the file again.",
+                "Columns missing from the header row of %(file)s: %(columns)s. Add each "
+                "missing column to the header row and import the file again.",
                 file=name,
                 columns=error.detail,
             )
