@@ -118,26 +118,17 @@ class CrmLeadStageFlowReport(models.Model):
             )
 
         # 4. Filter choices, from all readable stays so that a choice never
-        # disappears when the months change.
-        teams, users = self._heatmap_filter_choices(team_ids, user_ids)
+        # disappears when the months change, and the latest month.
+        overview = self._heatmap_overview(tz, team_ids, user_ids)
         return {
             "months": [month.strftime("%Y-%m") for month in months],
             "stages": rows,
-            "teams": [{"id": team.id, "name": team.display_name} for team in teams],
-            "users": [{"id": user.id, "name": user.display_name} for user in users],
-            "has_history": bool(self.search_count([], limit=1)),
-            "last_month": self._heatmap_last_month(tz),
+            "teams": [{"id": team.id, "name": team.display_name} for team in overview["teams"]],
+            "users": [{"id": user.id, "name": user.display_name} for user in overview["users"]],
+            "has_history": overview["has_history"],
+            "last_month": overview["last_month"],
             "max_months": HEATMAP_MAX_MONTHS,
         }
-
-    @api.model
-    def _heatmap_last_month(self, tz):
-        """Return the month (YYYY-MM) of the latest stay the user may read, or None."""
-        latest = self.search([("stage_id.is_won", "=", False)], order="date_in desc", limit=1)
-        if not latest:
-            return None
-        local = pytz.utc.localize(latest.date_in).astimezone(tz)
-        return local.strftime("%Y-%m")
 
     @api.model
     def _heatmap_month(self, value):
@@ -229,14 +220,19 @@ class CrmLeadStageFlowReport(models.Model):
         return cells
 
     @api.model
-    def _heatmap_filter_choices(self, team_ids=None, user_ids=None):
-        """Return the teams and the salespeople of the stays the user may read.
+    def _heatmap_overview(self, tz, team_ids=None, user_ids=None):
+        """Return the filter choices and the extent of the stays the user may read.
 
-        With ``team_ids``, the salespeople are those of the stays recorded with
-        these teams, plus the salespeople of ``user_ids`` found in any stay.
+        The result has ``teams`` and ``users`` (the filter choices, sorted by
+        name), ``has_history`` (whether any stay is readable) and
+        ``last_month`` (YYYY-MM in ``tz`` of the latest stay outside won stages,
+        or None). With ``team_ids``, the salespeople are those of the stays
+        recorded with these teams, plus the salespeople of ``user_ids`` found in
+        any stay. One grouped read gives all four, because every read of the
+        report's view numbers the stays of the whole history.
         """
-        groups = self._read_group([], ["team_id", "user_id"])
-        teams = self.env["crm.team"].union(*(team for team, _user in groups))
+        groups = self._read_group([], ["team_id", "user_id", "stage_id"], ["date_in:max"])
+        teams = self.env["crm.team"].union(*(team for team, _user, _stage, _date in groups))
         # Only the salespeople of the team's stays give figures under the
         # filter, former members included. A current member without any stay in
         # the team would give an empty grid, so members are not listed as such.
@@ -245,11 +241,20 @@ class CrmLeadStageFlowReport(models.Model):
         users = self.env["res.users"].union(
             *(
                 user
-                for team, user in groups
+                for team, user, _stage, _date in groups
                 if not team_ids or team.id in team_ids or user.id in (user_ids or [])
             )
         )
-        return (
-            teams.sorted(lambda team: team.display_name),
-            users.sorted(lambda user: user.display_name),
+        latest = max(
+            (date_in for _team, _user, stage, date_in in groups if not stage.is_won),
+            default=None,
         )
+        last_month = None
+        if latest:
+            last_month = pytz.utc.localize(latest).astimezone(tz).strftime("%Y-%m")
+        return {
+            "teams": teams.sorted(lambda team: team.display_name),
+            "users": users.sorted(lambda user: user.display_name),
+            "has_history": bool(groups),
+            "last_month": last_month,
+        }
